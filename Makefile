@@ -1,0 +1,70 @@
+# The front door: `make run` starts the service, `make test` runs every test. Both install what
+# they need first (Debian packages via apt-get), so each is one command on a fresh machine.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+
+# Everything the build, the tests, the benchmarks and the real stack need from Debian 12.
+DEB_PACKAGES := build-essential cmake ninja-build pkg-config git curl ca-certificates \
+  libcaf-dev libpistache-dev libsoci-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15 \
+  nlohmann-json3-dev libcurl4-openssl-dev libboost-test-dev libspdlog-dev prometheus-cpp-dev \
+  libcli11-dev libedit-dev libjwt-dev uuid-dev libssl-dev \
+  kcat wrk tmux clang-format python3 openjdk-17-jre-headless maven
+
+.PHONY: deps build run test sanitize bench format format-check clean stack-up stack-down stack-status
+
+# Installs only what is missing: quick when everything is present. Uses sudo when not root.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y --no-install-recommends $$missing || \
+	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends $$missing; }; \
+	fi
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Embedded SQLite at ./data/tasks.db and dev-mode auth unless configured otherwise.
+run: build
+	./$(BUILD_DIR)/bin/taskd
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 1800
+
+# AddressSanitizer + UndefinedBehaviorSanitizer over the whole test suite.
+sanitize: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKS_SANITIZE=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure --timeout 3600
+
+bench: build
+	./bench/run.sh
+
+FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
+format:
+	@clang-format -i $(FORMAT_FILES)
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES)
+
+stack-up:
+	./stack/up.sh
+stack-down:
+	./stack/down.sh
+stack-status:
+	./stack/status.sh
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,0 +1,153 @@
+#include "actors/supervisor.hpp"
+
+#include <deque>
+#include <map>
+
+#include "actors/registry.hpp"
+#include "core/log.hpp"
+
+namespace tasks {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+constexpr const char* persistence_id = "persistence";
+constexpr const char* registry_id = "registry";
+
+struct supervisor_state {
+  SupervisorWiring wiring;
+  persistence_actor persistence;
+  registry_actor registry;
+  std::map<caf::actor_addr, std::string> ids;  // live child -> its id
+  std::map<std::string, std::uint64_t> restarts;
+  std::map<std::string, std::deque<clock::time_point>> recent;
+  clock::time_point started = clock::now();
+  static inline const char* name = "supervisor";
+};
+
+using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+
+template <class Handle>
+void adopt(self_ptr self, const Handle& child, const std::string& id) {
+  self->link_to(child);
+  self->state.ids[child.address()] = id;
+}
+
+void start_persistence(self_ptr self) {
+  auto& st = self->state;
+  st.persistence = st.wiring.start_persistence(self->system(), st.restarts[persistence_id]);
+  adopt(self, st.persistence, persistence_id);
+  st.wiring.directory->set(st.persistence);
+  if (st.registry) self->send(st.registry, store_atom::value, st.persistence);
+}
+
+void start_registry(self_ptr self) {
+  auto& st = self->state;
+  st.registry = spawn_registry(self->system(), st.persistence, st.wiring.user_options);
+  adopt(self, st.registry, registry_id);
+  st.wiring.directory->set(st.registry);
+}
+
+void start(self_ptr self, const std::string& id) {
+  if (id == persistence_id)
+    start_persistence(self);
+  else if (id == registry_id)
+    start_registry(self);
+}
+
+// Restart now, or after a pause when this child has been restarted too often lately.
+void restart(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  ++st.restarts[id];
+  auto& times = st.recent[id];
+  const auto now = clock::now();
+  times.push_back(now);
+  while (!times.empty() && now - times.front() > st.wiring.burst_window) times.pop_front();
+  if (static_cast<int>(times.size()) > st.wiring.restart_burst) {
+    log::warn("actor restarting in a loop; pausing before the next restart",
+              {{"actor", id}, {"pause_ms", st.wiring.burst_pause.count()}});
+    self->delayed_send(self, st.wiring.burst_pause, restart_atom::value, id);
+    return;
+  }
+  start(self, id);
+}
+
+supervisor_actor::behavior_type supervisor_impl(self_ptr self, SupervisorWiring wiring) {
+  self->state.wiring = std::move(wiring);
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    auto& st = self->state;
+    auto it = st.ids.find(msg.source);
+    if (it == st.ids.end()) {
+      self->quit(msg.reason);  // our own shutdown: linked children follow
+      return;
+    }
+    const std::string id = it->second;
+    st.ids.erase(it);
+    log::error("supervised actor died; restarting", {{"actor", id}, {"error", to_string(msg.reason)}});
+    restart(self, id);
+  });
+  start_persistence(self);
+  start_registry(self);
+  return {
+      [=](restart_atom, const std::string& id) { start(self, id); },
+      [=](status_atom) {
+        auto& st = self->state;
+        ActorStatus s;
+        s.id = "supervisor";
+        s.kind = "supervisor";
+        s.state = "running";
+        s.mailbox = self->mailbox().size();
+        s.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - st.started).count();
+        s.details = {{"children", st.ids.size()}, {"restarts", st.restarts}};
+        return s;
+      },
+      [=](children_atom) -> caf::typed_response_promise<std::vector<ActorStatus>> {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<std::vector<ActorStatus>>();
+        auto results = std::make_shared<std::vector<ActorStatus>>();
+        auto remaining = std::make_shared<int>(3);
+        auto done = [=]() mutable {
+          if (--*remaining == 0) rp.deliver(std::move(*results));
+        };
+        auto add = [=](std::uint64_t restarts) mutable {
+          return [=](ActorStatus& s) mutable {
+            s.restarts = restarts;
+            results->push_back(std::move(s));
+            done();
+          };
+        };
+        auto missing = [=](const std::string& id, const std::string& kind) mutable {
+          return [=](caf::error& err) mutable {
+            ActorStatus s;
+            s.id = id;
+            s.kind = kind;
+            s.state = "unresponsive: " + to_string(err);
+            results->push_back(std::move(s));
+            done();
+          };
+        };
+        const auto timeout = std::chrono::seconds(2);
+        self->request(st.persistence, timeout, status_atom::value)
+            .then(add(st.restarts[persistence_id]), missing(persistence_id, "persistence"));
+        self->request(st.registry, timeout, status_atom::value)
+            .then(add(st.restarts[registry_id]), missing(registry_id, "registry"));
+        self->request(st.registry, timeout, children_atom::value)
+            .then(
+                [=](std::vector<ActorStatus>& users) mutable {
+                  for (auto& u : users) results->push_back(std::move(u));
+                  done();
+                },
+                [=](caf::error&) mutable { done(); });
+        return rp;
+      },
+  };
+}
+
+}  // namespace
+
+supervisor_actor spawn_supervisor(caf::actor_system& system, SupervisorWiring wiring) {
+  return system.spawn(supervisor_impl, std::move(wiring));
+}
+
+}  // namespace tasks

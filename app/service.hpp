@@ -1,0 +1,42 @@
+#pragma once
+
+// The whole service wired together: store, actors under their supervisor, HTTP server. Used by
+// taskd's main; start() fails with a ConfigError (one line naming the setting) on bad config.
+
+#include <caf/all.hpp>
+#include <memory>
+
+#include "core/config.hpp"
+#include "core/directory.hpp"
+#include "http/server.hpp"
+
+namespace tasks {
+
+class Store;
+
+class Service {
+ public:
+  explicit Service(Config config);
+  ~Service();
+
+  // Opens the database (migrating it), starts the actors and the HTTP server.
+  void start();
+
+  // SIGTERM: refuse new requests, finish those in flight, stop the actors. Returns when done.
+  void stop();
+
+  const Config& config() const { return config_; }
+
+ private:
+  Config config_;
+  std::shared_ptr<Store> store_;
+  std::shared_ptr<ActorDirectory> directory_ = std::make_shared<ActorDirectory>();
+  // Destroyed in reverse order: the server (Pistache endpoint) outlives the actor system.
+  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<caf::actor_system_config> caf_config_;
+  std::unique_ptr<caf::actor_system> system_;
+  supervisor_actor supervisor_;
+  bool stopped_ = false;
+};
+
+}  // namespace tasks

@@ -1,0 +1,78 @@
+#pragma once
+
+// Configuration (contract §2): every setting has an environment variable, a flag that overrides
+// it, and a default that is printed at start-up. Bad values end start-up with one line naming
+// the variable.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tasks {
+
+struct HostPort {
+  std::string host;
+  unsigned short port = 0;
+  std::string to_string() const;
+};
+
+struct Config {
+  HostPort http_addr;
+  HostPort admin_addr;
+  std::string admin_token;
+  std::string db;
+  std::string jwt_secret;  // empty: dev mode
+  std::string dapr_endpoint;
+  std::string dapr_api_token;
+  std::string pubsub_name;
+  std::string event_source;
+  std::string log_format;  // json | text
+  std::string log_level;   // trace | debug | info | warn | error
+  int http_threads = 2;
+  std::chrono::milliseconds user_idle_timeout{60'000};
+  std::chrono::milliseconds request_timeout{10'000};
+  std::string sqlite_synchronous;  // full | normal
+  // Publishing (events/): retry policy and pacing.
+  std::chrono::milliseconds publish_backoff_initial{250};
+  double publish_backoff_factor = 2.0;
+  std::chrono::milliseconds publish_backoff_max{30'000};
+  std::chrono::milliseconds publish_max_age{24 * 3'600'000};
+  std::chrono::milliseconds publish_timeout{5'000};
+  std::chrono::milliseconds publish_poll_interval{1'000};
+  int publish_concurrency = 32;
+  std::chrono::milliseconds shutdown_drain{5'000};
+
+  bool dev_mode() const { return jwt_secret.empty(); }
+};
+
+// One setting: where it comes from and what it means (the README's table is made from this).
+struct Setting {
+  std::string env;
+  std::string flag;
+  std::string default_value;
+  std::string meaning;
+  bool secret = false;
+};
+
+const std::vector<Setting>& settings();
+
+// A bad value: `variable` names the environment variable (the flag is named in `what`).
+struct ConfigError : std::runtime_error {
+  ConfigError(const std::string& variable, const std::string& message)
+      : std::runtime_error(variable + ": " + message) {}
+};
+
+// Builds the configuration from the raw values found (env names as keys; flags already merged
+// over the environment). Missing keys take their defaults. Throws ConfigError.
+Config make_config(const std::map<std::string, std::string>& values);
+
+// The effective values, secrets redacted, for the start-up log.
+std::map<std::string, std::string> describe(const Config& config);
+
+HostPort parse_host_port(const std::string& variable, const std::string& text);
+std::chrono::milliseconds parse_duration(const std::string& variable, const std::string& text);
+
+}  // namespace tasks

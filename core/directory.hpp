@@ -1,0 +1,43 @@
+#pragma once
+
+// The current handle of every actor that a supervisor may replace. The HTTP threads read it on
+// each request; the supervisor writes it after a restart. Cleared before shutdown, because a
+// handle held past the actor system's life deadlocks it.
+
+#include <mutex>
+
+#include "core/protocol.hpp"
+
+namespace tasks {
+
+class ActorDirectory {
+ public:
+  registry_actor registry() const {
+    std::lock_guard lock(mutex_);
+    return registry_;
+  }
+  persistence_actor persistence() const {
+    std::lock_guard lock(mutex_);
+    return persistence_;
+  }
+  void set(registry_actor r) {
+    std::lock_guard lock(mutex_);
+    registry_ = std::move(r);
+  }
+  void set(persistence_actor p) {
+    std::lock_guard lock(mutex_);
+    persistence_ = std::move(p);
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    registry_ = nullptr;
+    persistence_ = nullptr;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  registry_actor registry_;
+  persistence_actor persistence_;
+};
+
+}  // namespace tasks

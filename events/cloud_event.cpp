@@ -1,0 +1,76 @@
+#include "events/cloud_event.hpp"
+
+#include "core/ids.hpp"
+#include "core/time.hpp"
+
+namespace tasks {
+
+nlohmann::json make_cloud_event(const std::string& id, const std::string& type, const std::string& subject, millis time,
+                                const EnvelopeContext& context, nlohmann::json data) {
+  nlohmann::json event = {
+      {"specversion", "1.0"},
+      {"id", id},
+      {"source", context.source},
+      {"type", type},
+      {"time", format_rfc3339(time)},
+      {"subject", subject},
+      {"datacontenttype", "application/json"},
+      {"correlationid", context.correlation_id},
+      {"data", std::move(data)},
+  };
+  // The distributed-tracing extension; Dapr also derives its own trace attributes from the header.
+  if (!context.traceparent.empty()) event["traceparent"] = context.traceparent;
+  return event;
+}
+
+bool valid_attribute_name(std::string_view name) {
+  if (name.empty() || name.size() > 20) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  return true;
+}
+
+std::vector<std::string> envelope_problems(const nlohmann::json& event) {
+  std::vector<std::string> problems;
+  if (!event.is_object()) return {"the event is not a JSON object"};
+  for (const char* required : {"specversion", "id", "source", "type"}) {
+    auto it = event.find(required);
+    if (it == event.end() || !it->is_string() || it->get<std::string>().empty())
+      problems.push_back(std::string("missing or empty required attribute '") + required + "'");
+  }
+  if (event.value("specversion", "") != "1.0") problems.emplace_back("specversion is not 1.0");
+  for (const auto& [key, value] : event.items()) {
+    if (key == "data") continue;
+    if (!valid_attribute_name(key)) problems.push_back("invalid attribute name '" + key + "'");
+    if (!value.is_string() && !value.is_number_integer() && !value.is_boolean())
+      problems.push_back("attribute '" + key + "' is not a string, integer or boolean");
+  }
+  if (auto it = event.find("time"); it != event.end() && (!it->is_string() || !parse_rfc3339(it->get<std::string>())))
+    problems.emplace_back("time is not an RFC 3339 timestamp");
+  if (event.contains("data") && event.value("datacontenttype", "") != "application/json")
+    problems.emplace_back("data without datacontenttype application/json");
+  return problems;
+}
+
+std::vector<OutboxEvent> build_outbox_events(const std::vector<PlannedEvent>& planned, const std::string& task_id,
+                                             const std::string& user_id, millis time, const EnvelopeContext& context) {
+  std::vector<OutboxEvent> out;
+  out.reserve(planned.size());
+  for (const auto& p : planned) {
+    OutboxEvent e;
+    e.topic = p.topic;
+    e.event_id = new_uuid();
+    e.event_type = p.type;
+    e.partition_key = user_id;
+    e.task_id = task_id;
+    e.correlation_id = context.correlation_id;
+    e.traceparent = context.traceparent;
+    e.payload = make_cloud_event(e.event_id, p.type, task_id, time, context, p.data)
+                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    e.created_at = time;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace tasks

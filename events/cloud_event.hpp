@@ -1,0 +1,35 @@
+#pragma once
+
+// The CloudEvents 1.0 envelope (structured JSON mode) and the outbox rows made from it.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/outbox.hpp"
+#include "events/planning.hpp"
+
+namespace tasks {
+
+// What every event of one request shares.
+struct EnvelopeContext {
+  std::string source;          // TASKS_EVENT_SOURCE
+  std::string correlation_id;  // the request's X-Correlation-ID
+  std::string traceparent;     // the request's W3C traceparent, or empty
+};
+
+nlohmann::json make_cloud_event(const std::string& id, const std::string& type, const std::string& subject, millis time,
+                                const EnvelopeContext& context, nlohmann::json data);
+
+// Attribute names: lower-case letters and digits only, 1 to 20 characters (CloudEvents 1.0).
+bool valid_attribute_name(std::string_view name);
+
+// Everything wrong with an envelope (empty when it is a valid CloudEvent as this service emits it).
+std::vector<std::string> envelope_problems(const nlohmann::json& event);
+
+// Turns a change's planned events into outbox rows: fresh event ids, the user as partition key.
+std::vector<OutboxEvent> build_outbox_events(const std::vector<PlannedEvent>& planned, const std::string& task_id,
+                                             const std::string& user_id, millis time, const EnvelopeContext& context);
+
+}  // namespace tasks

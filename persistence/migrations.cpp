@@ -1,0 +1,109 @@
+#include "persistence/migrations.hpp"
+
+#include <soci/soci.h>
+
+#include "core/time.hpp"
+
+namespace tasks {
+
+namespace {
+
+// Times are epoch milliseconds in BIGINT columns (SOCI's std::tm loses zones and milliseconds);
+// booleans are INTEGER (SOCI cannot bind bool); SQLite columns that hold 64-bit values are
+// declared BIGINT so that SOCI reads them as long long.
+const char* tasks_sqlite = R"(CREATE TABLE tasks (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT,
+  completed INTEGER NOT NULL DEFAULT 0,
+  due_date BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  version BIGINT NOT NULL))";
+
+const char* tasks_postgresql = R"(CREATE TABLE tasks (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT,
+  completed INTEGER NOT NULL DEFAULT 0,
+  due_date BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  version BIGINT NOT NULL))";
+
+std::string event_columns() {
+  return R"(
+  topic TEXT NOT NULL,
+  event_id TEXT NOT NULL UNIQUE,
+  event_type TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  traceparent TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0)";
+}
+
+std::string outbox(const char* id_column) {
+  return std::string("CREATE TABLE outbox (\n  id ") + id_column + "," + event_columns() +
+         ",\n  last_error TEXT NOT NULL DEFAULT '',\n  next_attempt_at BIGINT NOT NULL)";
+}
+
+std::string dead_letters() {
+  // id: the outbox id the event had, so that a redrive keeps its place in commit order.
+  return "CREATE TABLE dead_letters (\n  id BIGINT PRIMARY KEY," + event_columns() +
+         ",\n  reason TEXT NOT NULL,\n  dead_at BIGINT NOT NULL)";
+}
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1,
+       "tasks, outbox and dead letters",
+       {tasks_sqlite, "CREATE INDEX tasks_by_user ON tasks (user_id, seq)", outbox("INTEGER PRIMARY KEY AUTOINCREMENT"),
+        "CREATE INDEX outbox_by_topic ON outbox (topic, id)", dead_letters(),
+        "CREATE INDEX dead_letters_by_topic ON dead_letters (topic, id)"},
+       {tasks_postgresql, "CREATE INDEX tasks_by_user ON tasks (user_id, seq)", outbox("BIGSERIAL PRIMARY KEY"),
+        "CREATE INDEX outbox_by_topic ON outbox (topic, id)", dead_letters(),
+        "CREATE INDEX dead_letters_by_topic ON dead_letters (topic, id)"}},
+  };
+  return all;
+}
+
+std::vector<long long> migrate(soci::session& sql, Dialect dialect) {
+  sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+         "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+  std::vector<long long> applied;
+  for (const auto& m : migrations()) {
+    // One transaction a migration; the lock makes a second starter wait, then see it applied.
+    sql << (dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+    try {
+      if (dialect == Dialect::postgresql) sql << "SELECT pg_advisory_xact_lock(74231)";
+      long long count = 0;
+      sql << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(m.version), soci::into(count);
+      if (count == 0) {
+        for (const auto& statement : dialect == Dialect::sqlite ? m.sqlite : m.postgresql) sql << statement;
+        long long now = now_millis();
+        sql << "INSERT INTO schema_migrations (version, description, applied_at) VALUES (:v, :d, :t)",
+            soci::use(m.version), soci::use(m.description), soci::use(now);
+        applied.push_back(m.version);
+      }
+      sql << "COMMIT";
+    } catch (...) {
+      try {
+        sql << "ROLLBACK";
+      } catch (...) {
+      }
+      throw;
+    }
+  }
+  return applied;
+}
+
+}  // namespace tasks

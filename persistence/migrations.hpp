@@ -1,0 +1,29 @@
+#pragma once
+
+// Versioned schema migrations, one list per dialect, applied in order at start-up. Applying
+// them again is a no-op; concurrent starters (several replicas) serialise on a lock.
+
+#include <string>
+#include <vector>
+
+#include "persistence/db_url.hpp"
+
+namespace soci {
+class session;
+}
+
+namespace tasks {
+
+struct Migration {
+  long long version;
+  std::string description;
+  std::vector<std::string> sqlite;
+  std::vector<std::string> postgresql;
+};
+
+const std::vector<Migration>& migrations();
+
+// Applies what is missing; returns the versions applied now. Throws soci::soci_error.
+std::vector<long long> migrate(soci::session& sql, Dialect dialect);
+
+}  // namespace tasks

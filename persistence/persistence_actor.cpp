@@ -1,0 +1,117 @@
+#include "persistence/persistence_actor.hpp"
+
+#include <map>
+
+#include "core/log.hpp"
+
+namespace tasks {
+
+namespace {
+
+struct persistence_state {
+  std::shared_ptr<Store> store;
+  PersistenceOptions options;
+  std::vector<Commit> pending;
+  std::vector<caf::typed_response_promise<CommitOutcome>> promises;
+  bool flush_scheduled = false;
+  std::map<std::string, outbox_listener_actor> listeners;  // topic -> its publisher
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::uint64_t commits = 0, batches = 0, largest_batch = 0, failed_commits = 0, reads = 0;
+  static inline const char* name = "persistence";
+};
+
+using self_ptr = persistence_actor::stateful_pointer<persistence_state>;
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.pending.empty()) return;
+  auto batch = std::move(st.pending);
+  auto promises = std::move(st.promises);
+  st.pending.clear();
+  st.promises.clear();
+  auto outcomes = st.store->commit(batch);
+  ++st.batches;
+  st.largest_batch = std::max<std::uint64_t>(st.largest_batch, batch.size());
+  std::map<std::string, bool> grown;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (outcomes[i].status == StoreStatus::ok) {
+      ++st.commits;
+      for (const auto& e : batch[i].events) grown[e.topic] = true;
+    } else if (outcomes[i].status == StoreStatus::unavailable) {
+      ++st.failed_commits;
+      log::error("commit failed",
+                 {{"task_id", batch[i].task.id}, {"user_id", batch[i].task.user_id}, {"error", outcomes[i].error}});
+    }
+    promises[i].deliver(std::move(outcomes[i]));
+  }
+  for (const auto& [topic, _] : grown)
+    if (auto it = st.listeners.find(topic); it != st.listeners.end()) self->send(it->second, nudge_atom::value);
+}
+
+persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr<Store> store,
+                                                  PersistenceOptions options) {
+  self->state.store = std::move(store);
+  self->state.options = options;
+  // A predecessor may have died mid-transaction: start from a fresh connection.
+  self->state.store->reconnect();
+  return {
+      [=](commit_atom, Commit& commit) -> caf::typed_response_promise<CommitOutcome> {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<CommitOutcome>();
+        st.pending.push_back(std::move(commit));
+        st.promises.push_back(rp);
+        if (st.pending.size() >= st.options.max_batch) {
+          flush(self);
+        } else if (!st.flush_scheduled) {
+          // Lands behind every commit already waiting: they all join this batch.
+          st.flush_scheduled = true;
+          self->send(self, flush_atom::value);
+        }
+        return rp;
+      },
+      [=](flush_atom) { flush(self); },
+      [=](load_atom, const std::string& user, const std::string& id) {
+        ++self->state.reads;
+        return self->state.store->load(user, id);
+      },
+      [=](list_atom, const std::string& user, const ListQuery& query) {
+        ++self->state.reads;
+        return self->state.store->list(user, query);
+      },
+      [=](ping_atom) { return self->state.store->ping(); },
+      [=](listen_atom, const std::string& topic, outbox_listener_actor listener) {
+        self->state.listeners[topic] = std::move(listener);
+      },
+      [=](status_atom) {
+        auto& st = self->state;
+        ActorStatus s;
+        s.id = "persistence";
+        s.kind = "persistence";
+        s.state = st.store->last_error().empty() ? "running" : "running (last error recorded)";
+        s.mailbox = self->mailbox().size();
+        s.uptime_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - st.started)
+                .count();
+        s.restarts = st.options.restarts;
+        s.details = {{"dialect", st.store->dialect() == Dialect::sqlite ? "sqlite" : "postgresql"},
+                     {"commits", st.commits},
+                     {"failed_commits", st.failed_commits},
+                     {"batches", st.batches},
+                     {"largest_batch", st.largest_batch},
+                     {"pending_commits", st.pending.size()},
+                     {"reads", st.reads},
+                     {"last_error", st.store->last_error()}};
+        return s;
+      },
+  };
+}
+
+}  // namespace
+
+persistence_actor spawn_persistence(caf::actor_system& system, std::shared_ptr<Store> store,
+                                    PersistenceOptions options) {
+  return system.spawn<caf::detached>(persistence_impl, std::move(store), options);
+}
+
+}  // namespace tasks

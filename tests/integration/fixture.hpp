@@ -1,0 +1,81 @@
+#pragma once
+
+// The integration environment: the backend chosen by TASKS_TEST_DB (sqlite | postgresql), a
+// PostgreSQL server started for the run when needed, one taskd serving over loopback, and a
+// per-user API client that speaks the contract.
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/support/db_peek.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/taskd_process.hpp"
+
+namespace tasks::testing {
+
+class Environment {
+ public:
+  static Environment& get();
+
+  bool postgres() const { return postgres_; }
+  // A TASKS_DB value for a fresh database (SQLite: a new file; PostgreSQL: a new database).
+  std::string fresh_db_url(const std::string& name);
+  const std::string& db_url() const { return db_url_; }
+  TaskdProcess& taskd() { return *taskd_; }
+  std::unique_ptr<DbPeek> peek() { return std::make_unique<DbPeek>(db_url_); }
+
+  // A taskd of its own (same backend, its own database unless `db_url` is given).
+  std::unique_ptr<TaskdProcess> start_taskd(std::map<std::string, std::string> env = {});
+
+  void start();
+  void stop();
+
+ private:
+  bool postgres_ = false;
+  std::string workdir_;
+  std::unique_ptr<PostgresServer> pg_;
+  std::string db_url_;
+  std::unique_ptr<TaskdProcess> taskd_;
+  int databases_ = 0;
+};
+
+struct GlobalEnvironment {
+  GlobalEnvironment() { Environment::get().start(); }
+  ~GlobalEnvironment() { Environment::get().stop(); }
+};
+
+// A distinct user id for one test.
+std::string unique_user(const std::string& prefix);
+
+// The API as one user sees it.
+class UserApi {
+ public:
+  UserApi(TaskdProcess& taskd, std::string user);
+  explicit UserApi(const std::string& prefix);  // a fresh user on the shared taskd
+
+  const std::string& user() const { return user_; }
+  std::vector<std::string> auth(std::vector<std::string> extra = {}) const;
+
+  HttpResponse create(const nlohmann::json& body, std::vector<std::string> extra = {});
+  HttpResponse get(const std::string& id);
+  HttpResponse list(const std::string& query = "");
+  HttpResponse patch(const std::string& id, const nlohmann::json& body, std::vector<std::string> extra = {});
+  HttpResponse complete(const std::string& id, std::vector<std::string> extra = {});
+  HttpResponse uncomplete(const std::string& id, std::vector<std::string> extra = {});
+  HttpResponse remove(const std::string& id, std::vector<std::string> extra = {});
+
+  // Creates a task and returns its id (the test fails when that does not work).
+  std::string create_id(const std::string& title, std::optional<std::string> due = std::nullopt);
+
+  HttpClient& http() { return http_; }
+
+ private:
+  std::string user_;
+  std::string token_;
+  HttpClient http_;
+};
+
+}  // namespace tasks::testing

@@ -1,0 +1,85 @@
+#include <boost/test/unit_test.hpp>
+
+#include "core/time.hpp"
+#include "events/cloud_event.hpp"
+
+using namespace tasks;
+
+namespace {
+constexpr millis at = 1796115600123LL;
+const EnvelopeContext ctx{"tasks-backend", "corr-1", ""};
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cloud_event)
+
+BOOST_AUTO_TEST_CASE(has_every_required_attribute) {
+  auto e = make_cloud_event("id-1", "task.created", "task-1", at, ctx, {{"x", 1}});
+  BOOST_TEST(e["specversion"] == "1.0");
+  BOOST_TEST(e["id"] == "id-1");
+  BOOST_TEST(e["source"] == "tasks-backend");
+  BOOST_TEST(e["type"] == "task.created");
+  BOOST_TEST(e["subject"] == "task-1");
+  BOOST_TEST(e["datacontenttype"] == "application/json");
+  BOOST_TEST(e["correlationid"] == "corr-1");
+  BOOST_TEST(e["data"]["x"] == 1);
+  BOOST_TEST(!e.contains("traceparent"));
+  BOOST_TEST(envelope_problems(e).empty());
+}
+
+BOOST_AUTO_TEST_CASE(time_is_rfc3339_utc) {
+  auto e = make_cloud_event("id", "t", "s", at, ctx, nlohmann::json::object());
+  BOOST_TEST(e["time"] == "2026-12-01T09:00:00.123Z");
+  BOOST_TEST(*parse_rfc3339(e["time"].get<std::string>()) == at);
+}
+
+BOOST_AUTO_TEST_CASE(carries_the_traceparent_when_given) {
+  EnvelopeContext traced{"src", "c", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"};
+  auto e = make_cloud_event("id", "t", "s", at, traced, nlohmann::json::object());
+  BOOST_TEST(e["traceparent"] == traced.traceparent);
+  BOOST_TEST(envelope_problems(e).empty());
+}
+
+BOOST_AUTO_TEST_CASE(attribute_names_follow_the_spec) {
+  BOOST_TEST(valid_attribute_name("correlationid"));
+  BOOST_TEST(valid_attribute_name("a1"));
+  BOOST_TEST(!valid_attribute_name("correlationId"));
+  BOOST_TEST(!valid_attribute_name("correlation_id"));
+  BOOST_TEST(!valid_attribute_name(""));
+  BOOST_TEST(!valid_attribute_name("abcdefghijklmnopqrstu"));  // 21 characters
+  auto e = make_cloud_event("id", "t", "s", at, ctx, nlohmann::json::object());
+  for (const auto& [key, _] : e.items()) BOOST_TEST(valid_attribute_name(key), key);
+}
+
+BOOST_AUTO_TEST_CASE(problems_are_found) {
+  BOOST_TEST(!envelope_problems({{"id", "x"}}).empty());
+  BOOST_TEST(!envelope_problems({{"specversion", "0.3"}, {"id", "x"}, {"source", "s"}, {"type", "t"}}).empty());
+  BOOST_TEST(!envelope_problems({{"specversion", "1.0"}, {"id", "x"}, {"source", "s"}, {"type", "t"}, {"bad_name", 1}})
+                  .empty());
+  BOOST_TEST(!envelope_problems({{"specversion", "1.0"}, {"id", "x"}, {"source", "s"}, {"type", "t"}, {"time", "now"}})
+                  .empty());
+}
+
+BOOST_AUTO_TEST_CASE(outbox_rows_carry_key_ids_and_the_envelope) {
+  std::vector<PlannedEvent> planned = {{"task-events", "task.created", {{"a", 1}}},
+                                       {"task-updates", "task.sync", {{"b", 2}}}};
+  EnvelopeContext traced{"tasks-backend", "corr-9", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"};
+  auto rows = build_outbox_events(planned, "task-1", "alice", at, traced);
+  BOOST_REQUIRE(rows.size() == 2u);
+  BOOST_TEST(rows[0].event_id != rows[1].event_id);
+  for (const auto& r : rows) {
+    BOOST_TEST(r.partition_key == "alice");
+    BOOST_TEST(r.task_id == "task-1");
+    BOOST_TEST(r.correlation_id == "corr-9");
+    BOOST_TEST(r.traceparent == traced.traceparent);
+    BOOST_TEST(r.created_at == at);
+    auto e = nlohmann::json::parse(r.payload);
+    BOOST_TEST(envelope_problems(e).empty());
+    BOOST_TEST(e["id"] == r.event_id);
+    BOOST_TEST(e["type"] == r.event_type);
+    BOOST_TEST(e["subject"] == "task-1");
+  }
+  BOOST_TEST(rows[0].topic == "task-events");
+  BOOST_TEST(rows[1].topic == "task-updates");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

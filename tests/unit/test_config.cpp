@@ -1,0 +1,108 @@
+#include <boost/test/unit_test.hpp>
+
+#include "core/config.hpp"
+#include "persistence/db_url.hpp"
+
+using namespace tasks;
+
+namespace {
+
+std::string error_of(const std::map<std::string, std::string>& values) {
+  try {
+    make_config(values);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(defaults_follow_the_contract) {
+  auto c = make_config({});
+  BOOST_TEST(c.http_addr.to_string() == "0.0.0.0:8080");
+  BOOST_TEST(c.admin_addr.to_string() == "127.0.0.1:9090");
+  BOOST_TEST(c.db == "sqlite:./data/tasks.db");
+  BOOST_TEST(c.dev_mode());
+  BOOST_TEST(c.dapr_endpoint == "http://localhost:3500");
+  BOOST_TEST(c.pubsub_name == "pubsub-kafka");
+  BOOST_TEST(c.event_source == "tasks-backend");
+  BOOST_TEST(c.log_format == "json");
+  BOOST_TEST(c.user_idle_timeout.count() == 60'000);
+  BOOST_TEST(describe(c).size() == settings().size());
+}
+
+BOOST_AUTO_TEST_CASE(dapr_http_port_overrides_only_an_unset_endpoint) {
+  BOOST_TEST(make_config({{"DAPR_HTTP_PORT", "3601"}}).dapr_endpoint == "http://localhost:3601");
+  BOOST_TEST(make_config({{"DAPR_HTTP_PORT", "3601"}, {"DAPR_HTTP_ENDPOINT", "http://dapr:3500/"}}).dapr_endpoint ==
+             "http://dapr:3500");
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_name_their_variable) {
+  BOOST_TEST(error_of({{"TASKS_HTTP_ADDR", "nonsense"}}).rfind("TASKS_HTTP_ADDR: ", 0) == 0);
+  BOOST_TEST(error_of({{"TASKS_HTTP_ADDR", "0.0.0.0:99999"}}).rfind("TASKS_HTTP_ADDR: ", 0) == 0);
+  BOOST_TEST(error_of({{"TASKS_DB", "mysql://x"}}).rfind("TASKS_DB: ", 0) == 0);
+  BOOST_TEST(error_of({{"TASKS_LOG_FORMAT", "xml"}}).rfind("TASKS_LOG_FORMAT: ", 0) == 0);
+  BOOST_TEST(error_of({{"TASKS_USER_IDLE_TIMEOUT", "soon"}}).rfind("TASKS_USER_IDLE_TIMEOUT: ", 0) == 0);
+  BOOST_TEST(error_of({{"DAPR_HTTP_ENDPOINT", "localhost:3500"}}).rfind("DAPR_HTTP_ENDPOINT: ", 0) == 0);
+  BOOST_TEST(error_of({{"DAPR_HTTP_PORT", "x"}}).rfind("DAPR_HTTP_PORT: ", 0) == 0);
+  BOOST_TEST(error_of({{"TASKS_PUBLISH_BACKOFF_MAX", "1ms"}}).rfind("TASKS_PUBLISH_BACKOFF_MAX: ", 0) == 0);
+  // A single line: no newline in any message.
+  BOOST_TEST(error_of({{"TASKS_HTTP_ADDR", "x"}}).find('\n') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(admin_api_off_loopback_needs_a_token) {
+  BOOST_TEST(error_of({{"TASKS_ADMIN_ADDR", "0.0.0.0:9090"}}).rfind("TASKS_ADMIN_ADDR: ", 0) == 0);
+  BOOST_TEST(make_config({{"TASKS_ADMIN_ADDR", "0.0.0.0:9090"}, {"TASKS_ADMIN_TOKEN", "t"}}).admin_addr.port == 9090);
+  BOOST_TEST(make_config({{"TASKS_ADMIN_ADDR", "[::1]:9090"}}).admin_addr.host == "::1");
+}
+
+BOOST_AUTO_TEST_CASE(durations) {
+  BOOST_TEST(parse_duration("X", "500ms").count() == 500);
+  BOOST_TEST(parse_duration("X", "10s").count() == 10'000);
+  BOOST_TEST(parse_duration("X", "10").count() == 10'000);
+  BOOST_TEST(parse_duration("X", "2m").count() == 120'000);
+  BOOST_TEST(parse_duration("X", "24h").count() == 86'400'000);
+  BOOST_CHECK_THROW(parse_duration("X", "-1s"), ConfigError);
+  BOOST_CHECK_THROW(parse_duration("X", "1d"), ConfigError);
+  BOOST_CHECK_THROW(parse_duration("X", ""), ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(secrets_are_redacted) {
+  auto d = describe(make_config({{"TASKS_JWT_SECRET", "s3cret"},
+                                 {"TASKS_DB", "postgresql://tasks:hunter2@db:5432/tasks"},
+                                 {"DAPR_API_TOKEN", "tok"}}));
+  for (const auto& [k, v] : d) {
+    BOOST_TEST(v.find("s3cret") == std::string::npos, k);
+    BOOST_TEST(v.find("hunter2") == std::string::npos, k);
+    BOOST_TEST(v.find("tok") == std::string::npos, k);
+  }
+  BOOST_TEST(d["TASKS_DB"] == "postgresql://tasks:***@db:5432/tasks");
+}
+
+BOOST_AUTO_TEST_CASE(postgres_uris_become_keyword_strings) {
+  auto t = parse_db_url("postgresql://tasks:p%40ss@db.example:5433/tasks?sslmode=require");
+  BOOST_TEST((t.dialect == Dialect::postgresql));
+  BOOST_TEST(t.connect.find("host='db.example'") != std::string::npos);
+  BOOST_TEST(t.connect.find("port='5433'") != std::string::npos);
+  BOOST_TEST(t.connect.find("dbname='tasks'") != std::string::npos);
+  BOOST_TEST(t.connect.find("user='tasks'") != std::string::npos);
+  BOOST_TEST(t.connect.find("password='p@ss'") != std::string::npos);
+  BOOST_TEST(t.connect.find("sslmode='require'") != std::string::npos);
+  BOOST_TEST(t.connect.find("connect_timeout='5'") != std::string::npos);
+  BOOST_TEST(parse_db_url("postgres://u@h/d").connect.find("user='u'") != std::string::npos);
+  BOOST_TEST(parse_db_url("postgresql://it's:x@h/d").connect.find(R"(user='it\'s')") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sqlite_urls) {
+  auto t = parse_db_url("sqlite:./data/tasks.db");
+  BOOST_TEST((t.dialect == Dialect::sqlite));
+  BOOST_TEST(t.path == "./data/tasks.db");
+  BOOST_CHECK_THROW(parse_db_url("sqlite:"), ConfigError);
+  BOOST_CHECK_THROW(parse_db_url("oracle://x"), ConfigError);
+  BOOST_CHECK_THROW(parse_db_url("postgresql://h:port/d"), ConfigError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
