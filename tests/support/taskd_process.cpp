@@ -59,8 +59,13 @@ TaskdProcess::TaskdProcess(TaskdOptions options) : options_(std::move(options)) 
   env["TASKS_DB"] = "sqlite:" + options_.workdir + "/tasks.db";
   env["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:" + std::to_string(free_port());  // nobody there
   for (const auto& [k, v] : options_.env) env[k] = v;
-  if (auto it = env.find("TASKS_HTTP_ADDR"); it != env.end())
-    port_ = std::stoi(it->second.substr(it->second.rfind(':') + 1));
+  if (auto it = env.find("TASKS_HTTP_ADDR"); it != env.end()) {
+    try {
+      port_ = std::stoi(it->second.substr(it->second.rfind(':') + 1));
+    } catch (const std::exception&) {
+      port_ = 0;  // a deliberately bad address: taskd is expected to refuse it
+    }
+  }
   secret_ = env["TASKS_JWT_SECRET"];
 
   std::vector<std::string> kvs;
@@ -122,6 +127,11 @@ int TaskdProcess::terminate(int deadline_ms) {
     kill_hard();
     return -SIGKILL;
   }
+  return status_;
+}
+
+std::optional<int> TaskdProcess::wait_exit(int deadline_ms) {
+  if (!wait_until([&] { return !running(); }, std::chrono::milliseconds(deadline_ms))) return std::nullopt;
   return status_;
 }
 

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace tasks::testing {
@@ -31,6 +32,8 @@ class TaskdProcess {
   int terminate(int deadline_ms = 20'000);
   void kill_hard();
   bool running();
+  // Waits for the process to end by itself; its exit status (or -signal), or nothing on timeout.
+  std::optional<int> wait_exit(int deadline_ms = 20'000);
 
   std::string stdout_text() const;
   std::string stderr_text() const;

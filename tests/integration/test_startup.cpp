@@ -1,0 +1,105 @@
+// Start-up and shutdown as an operator sees them: bad configuration is one line naming the
+// variable and a non-zero exit; SIGTERM exits 0; taskctl's tokens open the API.
+
+#include <boost/test/unit_test.hpp>
+#include <cstdio>
+
+#include "tests/integration/fixture.hpp"
+
+using namespace tasks::testing;
+
+namespace {
+
+// Starts taskd with `env` and expects it to stop by itself with a non-zero status.
+std::string refused_start(std::map<std::string, std::string> env) {
+  TaskdOptions options;
+  options.env = std::move(env);
+  options.wait_ready = false;
+  TaskdProcess taskd(options);
+  auto status = taskd.wait_exit(30'000);
+  BOOST_REQUIRE_MESSAGE(status.has_value(), "taskd kept running with bad configuration");
+  BOOST_TEST(*status != 0);
+  return taskd.stderr_text();
+}
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  char buf[4096];
+  while (p && fgets(buf, sizeof buf, p)) out += buf;
+  if (p) pclose(p);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(startup)
+
+BOOST_AUTO_TEST_CASE(bad_configuration_names_the_variable) {
+  for (const auto& [variable, value] : std::vector<std::pair<std::string, std::string>>{
+         {"TASKS_HTTP_ADDR", "not-an-address"},
+         {"TASKS_DB", "mongodb://localhost/tasks"},
+         {"TASKS_LOG_FORMAT", "yaml"},
+         {"TASKS_REQUEST_TIMEOUT", "forever"},
+         {"TASKS_ADMIN_ADDR", "0.0.0.0:9999"},
+       }) {
+    auto err = refused_start({{variable, value}});
+    BOOST_TEST(err.find(variable + ":") != std::string::npos, variable << " -> " << err);
+    BOOST_TEST(std::count(err.begin(), err.end(), '\n') == 1, "one line: " << err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_database_at_start_up_is_bad_configuration) {
+  const std::string db = Environment::get().postgres() ? "postgresql://nobody@127.0.0.1:1/none"
+                                                       : "sqlite:/proc/self/no/such/dir/tasks.db";
+  auto err = refused_start({{"TASKS_DB", db}});
+  BOOST_TEST(err.find("TASKS_DB:") != std::string::npos, err);
+}
+
+BOOST_AUTO_TEST_CASE(an_address_in_use_is_reported) {
+  auto& shared = Environment::get().taskd();
+  auto err = refused_start({{"TASKS_HTTP_ADDR", "127.0.0.1:" + std::to_string(shared.port())}});
+  BOOST_TEST(err.find("TASKS_HTTP_ADDR:") != std::string::npos, err);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_finishes_and_exits_zero) {
+  auto taskd = Environment::get().start_taskd();
+  UserApi alice(*taskd, "alice");
+  alice.create_id("before shutdown");
+  BOOST_TEST(taskd->terminate() == 0);
+  BOOST_TEST(taskd->stdout_text().find("taskd stopped") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(taskctl_mints_tokens_the_api_accepts) {
+  auto& taskd = Environment::get().taskd();
+  const char* bin = std::getenv("TASKCTL_BIN");
+  BOOST_REQUIRE(bin);
+  const std::string token =
+    run("TASKS_JWT_SECRET='" + taskd.jwt_secret() + "' " + bin + " token --user carol --ttl 120");
+  HttpClient http(taskd.base_url());
+  auto r = http.request("POST", "/api/v1/tasks", R"({"title":"from taskctl"})",
+                        {"Authorization: Bearer " + token, "Content-Type: application/json"});
+  BOOST_TEST(r.status == 201);
+  BOOST_TEST(r.json()["user_id"] == "carol");
+  // Without a secret it refuses with one line.
+  BOOST_TEST(run("env -u TASKS_JWT_SECRET " + std::string(bin) + " token --user carol 2>&1").find("TASKS_JWT_SECRET") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(dev_mode_prints_a_working_demo_token) {
+  TaskdOptions options;
+  options.env = {{"TASKS_JWT_SECRET", ""}};
+  options.wait_ready = true;
+  TaskdProcess taskd(options);
+  const auto err = taskd.stderr_text();
+  BOOST_TEST(err.find("DEV MODE") != std::string::npos);
+  auto at = err.find("export TOKEN=");
+  BOOST_REQUIRE(at != std::string::npos);
+  const std::string token = err.substr(at + 13, err.find('\n', at) - at - 13);
+  HttpClient http(taskd.base_url());
+  auto r = http.request("GET", "/api/v1/tasks", "", {"Authorization: Bearer " + token});
+  BOOST_TEST(r.status == 200);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
