@@ -19,7 +19,8 @@ struct supervisor_state {
   SupervisorWiring wiring;
   persistence_actor persistence;
   registry_actor registry;
-  std::map<caf::actor_addr, std::string> ids;  // live child -> its id
+  std::map<std::string, publisher_actor> publishers;  // topic -> publisher
+  std::map<caf::actor_addr, std::string> ids;         // live child -> its id
   std::map<std::string, std::uint64_t> restarts;
   std::map<std::string, std::deque<clock::time_point>> recent;
   clock::time_point started = clock::now();
@@ -40,6 +41,26 @@ void start_persistence(self_ptr self) {
   adopt(self, st.persistence, persistence_id);
   st.wiring.directory->set(st.persistence);
   if (st.registry) self->send(st.registry, store_atom::value, st.persistence);
+  for (const auto& [topic, publisher] : st.publishers) {
+    self->send(publisher, store_atom::value, st.persistence);
+    self->send(st.persistence, listen_atom::value, topic, outbox_listener_actor{publisher});
+  }
+}
+
+const std::string publisher_prefix = "publisher/";
+
+void start_publisher(self_ptr self, const std::string& topic) {
+  auto& st = self->state;
+  for (const auto& spec : st.wiring.publishers) {
+    if (spec.topic != topic) continue;
+    const std::string id = publisher_prefix + topic;
+    auto publisher = spec.start(self->system(), st.persistence, st.restarts[id]);
+    adopt(self, publisher, id);
+    st.publishers[topic] = publisher;
+    st.wiring.directory->set(topic, publisher);
+    // A restarted publisher resumes from the outbox: nothing it was doing is lost.
+    self->send(st.persistence, listen_atom::value, topic, outbox_listener_actor{publisher});
+  }
 }
 
 void start_registry(self_ptr self) {
@@ -50,10 +71,13 @@ void start_registry(self_ptr self) {
 }
 
 void start(self_ptr self, const std::string& id) {
-  if (id == persistence_id)
+  if (id == persistence_id) {
     start_persistence(self);
-  else if (id == registry_id)
+  } else if (id == registry_id) {
     start_registry(self);
+  } else if (id.rfind(publisher_prefix, 0) == 0) {
+    start_publisher(self, id.substr(publisher_prefix.size()));
+  }
 }
 
 // Restart now, or after a pause when this child has been restarted too often lately.
@@ -89,6 +113,7 @@ supervisor_actor::behavior_type supervisor_impl(self_ptr self, SupervisorWiring 
   });
   start_persistence(self);
   start_registry(self);
+  for (const auto& spec : self->state.wiring.publishers) start_publisher(self, spec.topic);
   return {
       [=](restart_atom, const std::string& id) { start(self, id); },
       [=](status_atom) {
@@ -100,13 +125,15 @@ supervisor_actor::behavior_type supervisor_impl(self_ptr self, SupervisorWiring 
         s.mailbox = self->mailbox().size();
         s.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - st.started).count();
         s.details = {{"children", st.ids.size()}, {"restarts", st.restarts}};
+        s.restarts = 0;
+        for (const auto& [_, n] : st.restarts) s.restarts += n;
         return s;
       },
       [=](children_atom) -> caf::typed_response_promise<std::vector<ActorStatus>> {
         auto& st = self->state;
         auto rp = self->make_response_promise<std::vector<ActorStatus>>();
         auto results = std::make_shared<std::vector<ActorStatus>>();
-        auto remaining = std::make_shared<int>(3);
+        auto remaining = std::make_shared<int>(3 + static_cast<int>(st.publishers.size()));
         auto done = [=]() mutable {
           if (--*remaining == 0) rp.deliver(std::move(*results));
         };
@@ -132,6 +159,9 @@ supervisor_actor::behavior_type supervisor_impl(self_ptr self, SupervisorWiring 
             .then(add(st.restarts[persistence_id]), missing(persistence_id, "persistence"));
         self->request(st.registry, timeout, status_atom::value)
             .then(add(st.restarts[registry_id]), missing(registry_id, "registry"));
+        for (const auto& [topic, publisher] : st.publishers)
+          self->request(publisher, timeout, status_atom::value)
+              .then(add(st.restarts[publisher_prefix + topic]), missing(publisher_prefix + topic, "publisher"));
         self->request(st.registry, timeout, children_atom::value)
             .then(
                 [=](std::vector<ActorStatus>& users) mutable {

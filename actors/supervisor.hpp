@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "actors/user_actor.hpp"
 #include "core/directory.hpp"
@@ -16,6 +18,12 @@ namespace tasks {
 struct SupervisorWiring {
   // Starts the persistence actor; `restarts` is how many times it was restarted before.
   std::function<persistence_actor(caf::actor_system&, std::uint64_t restarts)> start_persistence;
+  // Starts the publisher of one topic against the given persistence actor.
+  struct Publisher {
+    std::string topic;
+    std::function<publisher_actor(caf::actor_system&, persistence_actor, std::uint64_t restarts)> start;
+  };
+  std::vector<Publisher> publishers;
   UserActorOptions user_options;
   std::shared_ptr<ActorDirectory> directory;
   int restart_burst = 5;                           // restarts of one child in `burst_window`...

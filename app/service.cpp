@@ -2,6 +2,8 @@
 
 #include "actors/supervisor.hpp"
 #include "core/log.hpp"
+#include "events/publisher.hpp"
+#include "events/topics.hpp"
 #include "persistence/persistence_actor.hpp"
 #include "persistence/store.hpp"
 
@@ -35,6 +37,21 @@ void Service::start() {
     options.restarts = restarts;
     return spawn_persistence(sys, store, options);
   };
+  for (auto topic : topics::all) {
+    PublisherOptions options;
+    options.target = DaprTarget{config_.dapr_endpoint, config_.pubsub_name, std::string(topic), config_.dapr_api_token,
+                                config_.publish_timeout};
+    options.policy = RetryPolicy{config_.publish_backoff_initial, config_.publish_backoff_factor,
+                                 config_.publish_backoff_max, config_.publish_max_age};
+    options.concurrency = static_cast<size_t>(config_.publish_concurrency);
+    options.poll_interval = config_.publish_poll_interval;
+    wiring.publishers.push_back(
+        {std::string(topic), [options](caf::actor_system& sys, persistence_actor store, std::uint64_t restarts) {
+           auto o = options;
+           o.restarts = restarts;
+           return spawn_publisher(sys, std::move(store), std::move(o));
+         }});
+  }
   supervisor_ = spawn_supervisor(*system_, std::move(wiring));
   {
     // Wait until the supervisor has started its children (its first message is handled after).
@@ -54,12 +71,34 @@ void Service::start() {
   log::info("taskd is serving", {{"http_addr", config_.http_addr.to_string()}});
 }
 
+void Service::drain_publishers() {
+  // Give the publishers a bounded time to deliver what is due; the rest stays in the outbox.
+  caf::scoped_actor self{*system_};
+  const auto deadline = config_.shutdown_drain;
+  const auto wait = deadline + std::chrono::seconds(2);
+  using handle = decltype(self->request(publisher_actor{}, wait, drain_atom::value, std::int64_t{0}));
+  std::vector<std::pair<std::string, handle>> pending;
+  for (const auto& [topic, publisher] : directory_->publishers())  // all drain at once
+    pending.emplace_back(topic, self->request(publisher, wait, drain_atom::value, std::int64_t{deadline.count()}));
+  for (auto& [topic, h] : pending) {
+    h.receive(
+        [&, t = topic](std::int64_t delivered) {
+          log::info("publisher drained", {{"topic", t}, {"delivered_while_draining", delivered}});
+        },
+        [&, t = topic](caf::error& err) {
+          log::warn("publisher did not finish draining; its rows stay in the outbox",
+                    {{"topic", t}, {"error", to_string(err)}});
+        });
+  }
+}
+
 void Service::stop() {
   if (stopped_ || !system_) return;
   stopped_ = true;
   log::info("shutting down: refusing new requests, finishing those in flight");
   if (server_ && !server_->drain(config_.request_timeout))
     log::warn("requests still in flight at the shutdown deadline", {{"in_flight", server_->state()->in_flight.load()}});
+  drain_publishers();
   if (server_) server_->shutdown();
   directory_->clear();
   caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);

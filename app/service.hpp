@@ -28,6 +28,8 @@ class Service {
   const Config& config() const { return config_; }
 
  private:
+  void drain_publishers();
+
   Config config_;
   std::shared_ptr<Store> store_;
   std::shared_ptr<ActorDirectory> directory_ = std::make_shared<ActorDirectory>();

@@ -8,6 +8,7 @@
 #include "app/service.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "events/dapr_client.hpp"
 #include "http/jwt.hpp"
 
 namespace {
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  tasks::init_http_client_library();  // before any thread: curl_global_init is not thread-safe
 
   bool exit_now = false;
   int exit_code = 0;

@@ -4,7 +4,9 @@
 // each request; the supervisor writes it after a restart. Cleared before shutdown, because a
 // handle held past the actor system's life deadlocks it.
 
+#include <map>
 #include <mutex>
+#include <string>
 
 #include "core/protocol.hpp"
 
@@ -28,16 +30,26 @@ class ActorDirectory {
     std::lock_guard lock(mutex_);
     persistence_ = std::move(p);
   }
+  std::map<std::string, publisher_actor> publishers() const {
+    std::lock_guard lock(mutex_);
+    return publishers_;
+  }
+  void set(const std::string& topic, publisher_actor p) {
+    std::lock_guard lock(mutex_);
+    publishers_[topic] = std::move(p);
+  }
   void clear() {
     std::lock_guard lock(mutex_);
     registry_ = nullptr;
     persistence_ = nullptr;
+    publishers_.clear();
   }
 
  private:
   mutable std::mutex mutex_;
   registry_actor registry_;
   persistence_actor persistence_;
+  std::map<std::string, publisher_actor> publishers_;  // topic -> its publisher
 };
 
 }  // namespace tasks

@@ -43,4 +43,37 @@ struct DeadLetter {
   millis dead_at = 0;
 };
 
+// What one delivery round did to the rows it fetched; persistence applies it in one transaction.
+struct DeliveryReport {
+  std::vector<std::int64_t> delivered;  // answered 204: removed from the outbox
+  struct Retry {
+    std::int64_t id = 0;
+    std::int64_t attempts = 0;
+    std::string error;
+    millis next_attempt_at = 0;
+  };
+  std::vector<Retry> retries;  // failed, will be tried again
+  struct Dead {
+    std::int64_t id = 0;
+    std::int64_t attempts = 0;
+    std::string reason;
+  };
+  std::vector<Dead> dead;  // moved to the dead-letter table
+  bool empty() const { return delivered.empty() && retries.empty() && dead.empty(); }
+};
+
+// The rows a publisher may send now: due, and not behind a waiting row of the same user.
+struct OutboxFetch {
+  bool ok = true;
+  std::vector<OutboxRow> rows;
+  std::string error;
+};
+
+// One topic's backlog.
+struct OutboxBacklog {
+  std::string topic;
+  std::int64_t pending = 0;
+  millis oldest_created_at = 0;  // 0 when nothing is pending
+};
+
 }  // namespace tasks

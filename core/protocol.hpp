@@ -24,65 +24,100 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::ListOutcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::ListQuery)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::ActorStatus)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::ActorStatus>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::OutboxFetch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::DeliveryReport)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::OutboxBacklog>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::OutboxRow>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::DeadLetter>)
 
 namespace tasks {
 
+// clang-format off
 // --- atoms ------------------------------------------------------------------------------------
-using commit_atom = caf::atom_constant<caf::atom("commit")>;      // write a change and its events
-using load_atom = caf::atom_constant<caf::atom("load")>;          // read one task
-using list_atom = caf::atom_constant<caf::atom("list")>;          // read a page of tasks
-using ping_atom = caf::atom_constant<caf::atom("ping")>;          // is the database reachable?
-using flush_atom = caf::atom_constant<caf::atom("flush")>;        // write the pending group commit
-using nudge_atom = caf::atom_constant<caf::atom("nudge")>;        // the outbox has new rows
-using listen_atom = caf::atom_constant<caf::atom("listen")>;      // tell me when the outbox grows
-using status_atom = caf::atom_constant<caf::atom("status")>;      // describe yourself
-using tick_atom = caf::atom_constant<caf::atom("tick")>;          // a timer fired
-using idle_atom = caf::atom_constant<caf::atom("idle")>;          // a user actor has nothing to do
-using stop_atom = caf::atom_constant<caf::atom("stop")>;          // passivate now
-using store_atom = caf::atom_constant<caf::atom("store")>;        // here is the current persistence actor
+using commit_atom   = caf::atom_constant<caf::atom("commit")>;    // write a change and its events
+using load_atom     = caf::atom_constant<caf::atom("load")>;      // read one task
+using list_atom     = caf::atom_constant<caf::atom("list")>;      // read a page of tasks
+using ping_atom     = caf::atom_constant<caf::atom("ping")>;      // is the database reachable?
+using flush_atom    = caf::atom_constant<caf::atom("flush")>;     // write the pending group commit
+using nudge_atom    = caf::atom_constant<caf::atom("nudge")>;     // the outbox has new rows
+using listen_atom   = caf::atom_constant<caf::atom("listen")>;    // tell me when the outbox grows
+using status_atom   = caf::atom_constant<caf::atom("status")>;    // describe yourself
+using tick_atom     = caf::atom_constant<caf::atom("tick")>;      // a timer fired
+using idle_atom     = caf::atom_constant<caf::atom("idle")>;      // a user actor has nothing to do
+using stop_atom     = caf::atom_constant<caf::atom("stop")>;      // passivate now
+using store_atom    = caf::atom_constant<caf::atom("store")>;     // here is the current persistence actor
 using children_atom = caf::atom_constant<caf::atom("children")>;  // describe your children
-using crash_atom = caf::atom_constant<caf::atom("crash")>;        // test-only fault switch: die now
-using restart_atom = caf::atom_constant<caf::atom("restart")>;    // start a child again
+using crash_atom    = caf::atom_constant<caf::atom("crash")>;     // test-only fault switch: die now
+using restart_atom  = caf::atom_constant<caf::atom("restart")>;   // start a child again
+using fetch_atom    = caf::atom_constant<caf::atom("fetch")>;     // outbox rows that may be sent now
+using settle_atom   = caf::atom_constant<caf::atom("settle")>;    // record a delivery round's results
+using round_atom    = caf::atom_constant<caf::atom("round")>;     // run one delivery round
+using drain_atom    = caf::atom_constant<caf::atom("drain")>;     // shutdown: deliver what is due, then answer
+using pause_atom    = caf::atom_constant<caf::atom("pause")>;     // stop delivering for now
+using resume_atom   = caf::atom_constant<caf::atom("resume")>;    // deliver again
+using backlog_atom  = caf::atom_constant<caf::atom("backlog")>;   // pending rows per topic
+using pending_atom  = caf::atom_constant<caf::atom("pending")>;   // the next rows of a topic
+using dead_atom     = caf::atom_constant<caf::atom("dead")>;      // dead-lettered events
+using redrive_atom  = caf::atom_constant<caf::atom("redrive")>;   // dead letters back into the outbox
 
 // --- interfaces -------------------------------------------------------------------------------
 
 // Anything that wants to hear that the outbox has new rows (the publishers).
-using outbox_listener_actor = caf::typed_actor<caf::reacts_to<nudge_atom>>;  // new rows were committed for your topic
+using outbox_listener_actor = caf::typed_actor<
+  caf::reacts_to<nudge_atom>>;                                      // rows were committed for your topic
 
 // Owns the database session (detached: SOCI blocks). Commits arriving together share one
 // transaction (group commit) but each keeps its own outcome.
 using persistence_actor = caf::typed_actor<
-    caf::replies_to<commit_atom, Commit>::with<CommitOutcome>,                // the change and its events, atomically
-    caf::replies_to<load_atom, std::string, std::string>::with<LoadOutcome>,  // (user, task id) -> task
-    caf::replies_to<list_atom, std::string, ListQuery>::with<ListOutcome>,    // (user, query) -> page
-    caf::replies_to<ping_atom>::with<bool>,                                   // true when the database answers
-    caf::reacts_to<listen_atom, std::string, outbox_listener_actor>,          // nudge this actor on commits to a topic
-    caf::reacts_to<flush_atom>,                                               // internal: run the group commit
-    caf::replies_to<status_atom>::with<ActorStatus>>;                         // counters, batch sizes, last error
+  caf::replies_to<commit_atom, Commit>::with<CommitOutcome>,        // the change and its events, atomically
+  caf::replies_to<load_atom, std::string, std::string>::with<LoadOutcome>,  // (user, task id) -> task
+  caf::replies_to<list_atom, std::string, ListQuery>::with<ListOutcome>,    // (user, query) -> page
+  caf::replies_to<ping_atom>::with<bool>,                           // true when the database answers
+  caf::reacts_to<listen_atom, std::string, outbox_listener_actor>,  // nudge this actor on commits to a topic
+  caf::reacts_to<flush_atom>,                                       // internal: run the group commit
+  caf::replies_to<fetch_atom, std::string, std::int64_t>::with<OutboxFetch>,  // (topic, limit) -> sendable rows
+  caf::replies_to<settle_atom, DeliveryReport>::with<bool>,         // a round's delivered/retry/dead rows, atomically
+  caf::replies_to<backlog_atom>::with<std::vector<OutboxBacklog>>,  // pending count and oldest row per topic
+  caf::replies_to<pending_atom, std::string, std::int64_t>::with<std::vector<OutboxRow>>,  // (topic, n) next rows
+  caf::replies_to<dead_atom, std::string, std::int64_t>::with<std::vector<DeadLetter>>,    // (topic or "", n)
+  caf::replies_to<redrive_atom, std::string, std::string>::with<std::int64_t>,  // (topic, event id or "") -> moved
+  caf::replies_to<status_atom>::with<ActorStatus>>;                 // counters, batch sizes, last error
+
+// One per topic (detached: curl blocks): drains that topic's outbox rows to the Dapr sidecar,
+// one lane per user in commit order, lanes concurrently; retries with backoff, dead-letters.
+using publisher_actor = caf::typed_actor<
+  caf::reacts_to<nudge_atom>,                                       // rows were committed for this topic
+  caf::reacts_to<tick_atom>,                                        // internal: poll timer, or a backoff ended
+  caf::reacts_to<round_atom>,                                       // internal: run one delivery round now
+  caf::reacts_to<store_atom, persistence_actor>,                    // persistence was restarted: use this one
+  caf::replies_to<pause_atom>::with<bool>,                          // stop delivering (rows keep queueing)
+  caf::replies_to<resume_atom>::with<bool>,                         // deliver again
+  caf::replies_to<drain_atom, std::int64_t>::with<std::int64_t>,    // (deadline ms) shutdown: deliver what is due
+  caf::reacts_to<crash_atom>,                                       // test-only fault switch: die (when enabled)
+  caf::replies_to<status_atom>::with<ActorStatus>>;                 // state, counters, last error, next retry
 
 // One user's actor: serialises that user's requests, plans each change's events, commits.
-using user_actor =
-    caf::typed_actor<caf::reacts_to<TaskCommand>,                    // a client request; answered through its responder
-                     caf::reacts_to<store_atom, persistence_actor>,  // persistence was restarted: use this one
-                     caf::reacts_to<tick_atom>,                      // internal: idle check
-                     caf::reacts_to<stop_atom>,                      // the registry agreed to passivate this actor
-                     caf::replies_to<status_atom>::with<ActorStatus>>;
+using user_actor = caf::typed_actor<
+  caf::reacts_to<TaskCommand>,                                      // a client request; answered through its responder
+  caf::reacts_to<store_atom, persistence_actor>,                    // persistence was restarted: use this one
+  caf::reacts_to<tick_atom>,                                        // internal: idle check
+  caf::reacts_to<stop_atom>,                                        // the registry agreed to passivate this actor
+  caf::replies_to<status_atom>::with<ActorStatus>>;                 // counters, idle time
 
 // Routes each request to its user's actor, spawning it on first use and stopping it when idle.
-using registry_actor =
-    caf::typed_actor<caf::reacts_to<TaskCommand>,                            // route to the user's actor
-                     caf::reacts_to<idle_atom, std::string, std::uint64_t>,  // (user, commands handled) from an idle
-                                                                             // actor
-                     caf::reacts_to<store_atom, persistence_actor>,  // persistence was restarted: tell every user actor
-                     caf::replies_to<status_atom>::with<ActorStatus>,                  // the registry itself
-                     caf::replies_to<children_atom>::with<std::vector<ActorStatus>>>;  // every live user actor
+using registry_actor = caf::typed_actor<
+  caf::reacts_to<TaskCommand>,                                      // route to the user's actor
+  caf::reacts_to<idle_atom, std::string, std::uint64_t>,            // (user, commands handled) from an idle actor
+  caf::reacts_to<store_atom, persistence_actor>,                    // persistence was restarted: tell every user actor
+  caf::replies_to<status_atom>::with<ActorStatus>,                  // the registry itself
+  caf::replies_to<children_atom>::with<std::vector<ActorStatus>>>;  // every live user actor
 
-// Starts persistence and the registry (and, through the wiring app/ gives it, every other
-// long-lived actor), restarts whichever dies, and re-wires the survivors to the replacement.
-using supervisor_actor =
-    caf::typed_actor<caf::reacts_to<restart_atom, std::string>,  // internal: (child id) start it again after a pause
-                     caf::replies_to<status_atom>::with<ActorStatus>,  // the supervisor itself: restarts per child
-                     caf::replies_to<children_atom>::with<std::vector<ActorStatus>>>;  // every supervised actor's
-                                                                                       // status
+// Starts persistence, the registry and the publishers, restarts whichever dies, and re-wires
+// the survivors to the replacement.
+using supervisor_actor = caf::typed_actor<
+  caf::reacts_to<restart_atom, std::string>,                        // internal: (child id) start it again after a pause
+  caf::replies_to<status_atom>::with<ActorStatus>,                  // the supervisor itself: restarts per child
+  caf::replies_to<children_atom>::with<std::vector<ActorStatus>>>;  // every supervised actor's status
+// clang-format on
 
 }  // namespace tasks

@@ -72,6 +72,10 @@ const std::vector<Migration>& migrations() {
        {tasks_postgresql, "CREATE INDEX tasks_by_user ON tasks (user_id, seq)", outbox("BIGSERIAL PRIMARY KEY"),
         "CREATE INDEX outbox_by_topic ON outbox (topic, id)", dead_letters(),
         "CREATE INDEX dead_letters_by_topic ON dead_letters (topic, id)"}},
+      {2,
+       "outbox index for the publishers' per-user head-of-line check",
+       {"CREATE INDEX outbox_by_topic_user ON outbox (topic, partition_key, id)"},
+       {"CREATE INDEX outbox_by_topic_user ON outbox (topic, partition_key, id)"}},
   };
   return all;
 }

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/log.hpp"
+#include "core/time.hpp"
 
 namespace tasks {
 
@@ -17,6 +18,7 @@ struct persistence_state {
   std::map<std::string, outbox_listener_actor> listeners;  // topic -> its publisher
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::uint64_t commits = 0, batches = 0, largest_batch = 0, failed_commits = 0, reads = 0;
+  std::uint64_t outbox_fetches = 0, outbox_settles = 0;
   static inline const char* name = "persistence";
 };
 
@@ -80,6 +82,46 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
         return self->state.store->list(user, query);
       },
       [=](ping_atom) { return self->state.store->ping(); },
+      [=](fetch_atom, const std::string& topic, std::int64_t limit) {
+        ++self->state.outbox_fetches;
+        return self->state.store->fetch_due(topic, now_millis(), limit);
+      },
+      [=](settle_atom, const DeliveryReport& report) {
+        ++self->state.outbox_settles;
+        return self->state.store->settle(report, now_millis());
+      },
+      [=](backlog_atom) -> caf::result<std::vector<OutboxBacklog>> {
+        try {
+          return self->state.store->backlog();
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+      },
+      [=](pending_atom, const std::string& topic, std::int64_t limit) -> caf::result<std::vector<OutboxRow>> {
+        try {
+          return self->state.store->pending(topic, limit);
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+      },
+      [=](dead_atom, const std::string& topic, std::int64_t limit) -> caf::result<std::vector<DeadLetter>> {
+        try {
+          return self->state.store->dead_letters(topic, limit);
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+      },
+      [=](redrive_atom, const std::string& topic, const std::string& event_id) -> caf::result<std::int64_t> {
+        try {
+          auto moved = self->state.store->redrive(topic, event_id);
+          // Wake the publishers: the redriven rows are due now.
+          for (const auto& [t, listener] : self->state.listeners)
+            if (topic.empty() || t == topic) self->send(listener, nudge_atom::value);
+          return moved;
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+      },
       [=](listen_atom, const std::string& topic, outbox_listener_actor listener) {
         self->state.listeners[topic] = std::move(listener);
       },
@@ -101,6 +143,8 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
                      {"largest_batch", st.largest_batch},
                      {"pending_commits", st.pending.size()},
                      {"reads", st.reads},
+                     {"outbox_fetches", st.outbox_fetches},
+                     {"outbox_settles", st.outbox_settles},
                      {"last_error", st.store->last_error()}};
         return s;
       },

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "core/time.hpp"
 #include "persistence/migrations.hpp"
 
 namespace tasks {
@@ -338,6 +339,269 @@ ListOutcome Store::list(const std::string& user_id, const ListQuery& query) {
   } catch (const std::exception& e) {
     disconnect(e.what());
     return {StoreStatus::unavailable, {}, e.what()};
+  }
+}
+
+namespace {
+
+const char* event_columns =
+    "id, topic, event_id, event_type, partition_key, task_id, correlation_id, traceparent, payload, created_at, "
+    "attempts";
+
+// Buffers for reading outbox and dead-letter rows.
+struct StoredEventRow {
+  long long id = 0, created_at = 0, attempts = 0, extra_time = 0;
+  std::string topic, event_id, event_type, partition_key, task_id, correlation_id, traceparent, payload, text;
+
+  void bind_into(soci::statement& st) {
+    st.exchange(soci::into(id));
+    for (auto* v : {&topic, &event_id, &event_type, &partition_key, &task_id, &correlation_id, &traceparent, &payload})
+      st.exchange(soci::into(*v));
+    st.exchange(soci::into(created_at));
+    st.exchange(soci::into(attempts));
+    st.exchange(soci::into(text));
+    st.exchange(soci::into(extra_time));
+  }
+
+  OutboxEvent event() const {
+    return OutboxEvent{topic,          event_id,    event_type, partition_key, task_id,
+                       correlation_id, traceparent, payload,    created_at};
+  }
+};
+
+}  // namespace
+
+OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int64_t limit) {
+  try {
+    ensure_connected();
+    auto& c = *conn_;
+    StoredEventRow row;
+    std::string topic = topic_name;
+    long long at = now, lim = limit;
+    // A row is sendable when it is due and no earlier row of its user in this topic is waiting.
+    soci::statement st = prepared(
+        c.sql,
+        std::string("SELECT ") + event_columns +
+            ", last_error, next_attempt_at FROM outbox o WHERE o.topic = :topic AND o.next_attempt_at <= :now "
+            "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.topic = o.topic AND p.partition_key = o.partition_key "
+            "AND p.id < o.id AND p.next_attempt_at > :now2) ORDER BY o.id LIMIT :limit",
+        [&](soci::statement& s) {
+          row.bind_into(s);
+          s.exchange(soci::use(topic));
+          s.exchange(soci::use(at));
+          s.exchange(soci::use(at));
+          s.exchange(soci::use(lim));
+        });
+    OutboxFetch out;
+    st.execute();
+    while (st.fetch()) out.rows.push_back(OutboxRow{row.id, row.event(), row.attempts, row.text, row.extra_time});
+    return out;
+  } catch (const std::exception& e) {
+    disconnect(e.what());
+    return OutboxFetch{false, {}, e.what()};
+  }
+}
+
+bool Store::settle(const DeliveryReport& report, millis now) {
+  if (report.empty()) return true;
+  try {
+    ensure_connected();
+    auto& c = *conn_;
+    long long id = 0, attempts = 0, next = 0, at = now;
+    std::string text;
+    c.sql << c.begin_sql(target_.dialect);
+    try {
+      if (!report.delivered.empty()) {
+        soci::statement del = prepared(c.sql, "DELETE FROM outbox WHERE id = :id",
+                                       [&](soci::statement& s) { s.exchange(soci::use(id)); });
+        for (auto d : report.delivered) {
+          id = d;
+          del.execute(true);
+        }
+      }
+      if (!report.retries.empty()) {
+        soci::statement upd = prepared(
+            c.sql,
+            "UPDATE outbox SET attempts = :attempts, last_error = :error, next_attempt_at = :next WHERE id = :id",
+            [&](soci::statement& s) {
+              s.exchange(soci::use(attempts));
+              s.exchange(soci::use(text));
+              s.exchange(soci::use(next));
+              s.exchange(soci::use(id));
+            });
+        for (const auto& r : report.retries) {
+          id = r.id;
+          attempts = r.attempts;
+          text = r.error.substr(0, 1000);
+          next = r.next_attempt_at;
+          upd.execute(true);
+        }
+      }
+      if (!report.dead.empty()) {
+        soci::statement move = prepared(
+            c.sql,
+            "INSERT INTO dead_letters (id, topic, event_id, event_type, partition_key, task_id, correlation_id, "
+            "traceparent, payload, created_at, attempts, reason, dead_at) SELECT id, topic, event_id, event_type, "
+            "partition_key, task_id, correlation_id, traceparent, payload, created_at, :attempts, :reason, :now "
+            "FROM outbox WHERE id = :id",
+            [&](soci::statement& s) {
+              s.exchange(soci::use(attempts));
+              s.exchange(soci::use(text));
+              s.exchange(soci::use(at));
+              s.exchange(soci::use(id));
+            });
+        soci::statement del = prepared(c.sql, "DELETE FROM outbox WHERE id = :id",
+                                       [&](soci::statement& s) { s.exchange(soci::use(id)); });
+        for (const auto& d : report.dead) {
+          id = d.id;
+          attempts = d.attempts;
+          text = d.reason.substr(0, 1000);
+          move.execute(true);
+          del.execute(true);
+        }
+      }
+      c.sql << "COMMIT";
+    } catch (...) {
+      try {
+        c.sql << "ROLLBACK";
+      } catch (...) {
+      }
+      throw;
+    }
+    return true;
+  } catch (const std::exception& e) {
+    last_error_ = e.what();
+    if (!ping()) disconnect(e.what());
+    return false;
+  }
+}
+
+std::vector<OutboxBacklog> Store::backlog() {
+  std::vector<OutboxBacklog> out;
+  try {
+    ensure_connected();
+    OutboxBacklog b;
+    long long pending = 0, oldest = 0;
+    soci::indicator oldest_ind = soci::i_null;
+    soci::statement st =
+        prepared(conn_->sql, "SELECT topic, COUNT(*), MIN(created_at) FROM outbox GROUP BY topic ORDER BY topic",
+                 [&](soci::statement& s) {
+                   s.exchange(soci::into(b.topic));
+                   s.exchange(soci::into(pending));
+                   s.exchange(soci::into(oldest, oldest_ind));
+                 });
+    st.execute();
+    while (st.fetch()) {
+      b.pending = pending;
+      b.oldest_created_at = oldest_ind == soci::i_ok ? oldest : 0;
+      out.push_back(b);
+    }
+  } catch (const std::exception& e) {
+    disconnect(e.what());
+    throw;
+  }
+  return out;
+}
+
+std::vector<OutboxRow> Store::pending(const std::string& topic_name, std::int64_t limit) {
+  std::vector<OutboxRow> out;
+  try {
+    ensure_connected();
+    StoredEventRow row;
+    std::string topic = topic_name;
+    long long lim = limit;
+    soci::statement st = prepared(conn_->sql,
+                                  std::string("SELECT ") + event_columns +
+                                      ", last_error, next_attempt_at FROM outbox WHERE topic = :topic ORDER BY id "
+                                      "LIMIT :limit",
+                                  [&](soci::statement& s) {
+                                    row.bind_into(s);
+                                    s.exchange(soci::use(topic));
+                                    s.exchange(soci::use(lim));
+                                  });
+    st.execute();
+    while (st.fetch()) out.push_back(OutboxRow{row.id, row.event(), row.attempts, row.text, row.extra_time});
+  } catch (const std::exception& e) {
+    disconnect(e.what());
+    throw;
+  }
+  return out;
+}
+
+std::vector<DeadLetter> Store::dead_letters(const std::string& topic_name, std::int64_t limit) {
+  std::vector<DeadLetter> out;
+  try {
+    ensure_connected();
+    StoredEventRow row;
+    std::string topic = topic_name;
+    long long lim = limit;
+    const bool all = topic.empty();
+    soci::statement st = prepared(conn_->sql,
+                                  std::string("SELECT ") + event_columns + ", reason, dead_at FROM dead_letters" +
+                                      (all ? "" : " WHERE topic = :topic") + " ORDER BY id LIMIT :limit",
+                                  [&](soci::statement& s) {
+                                    row.bind_into(s);
+                                    if (!all) s.exchange(soci::use(topic));
+                                    s.exchange(soci::use(lim));
+                                  });
+    st.execute();
+    while (st.fetch()) out.push_back(DeadLetter{row.id, row.event(), row.attempts, row.text, row.extra_time});
+  } catch (const std::exception& e) {
+    disconnect(e.what());
+    throw;
+  }
+  return out;
+}
+
+std::int64_t Store::redrive(const std::string& topic_name, const std::string& event_id_value) {
+  try {
+    ensure_connected();
+    auto& c = *conn_;
+    std::string topic = topic_name, event_id = event_id_value;
+    std::string where = " WHERE 1 = 1";
+    if (!topic.empty()) where += " AND topic = :topic";
+    if (!event_id.empty()) where += " AND event_id = :event_id";
+    auto bind = [&](soci::statement& s) {
+      if (!topic.empty()) s.exchange(soci::use(topic));
+      if (!event_id.empty()) s.exchange(soci::use(event_id));
+    };
+    c.sql << c.begin_sql(target_.dialect);
+    try {
+      long long moved = 0;
+      soci::statement count = prepared(c.sql, "SELECT COUNT(*) FROM dead_letters" + where, [&](soci::statement& s) {
+        s.exchange(soci::into(moved));
+        bind(s);
+      });
+      count.execute(true);
+      // Back with a fresh retry budget (attempts 0, due now, its age counted from now) and its old
+      // id, so that it keeps its place in commit order. The CloudEvent itself is unchanged.
+      long long now = now_millis();
+      soci::statement insert = prepared(
+          c.sql,
+          "INSERT INTO outbox (id, topic, event_id, event_type, partition_key, task_id, correlation_id, traceparent, "
+          "payload, created_at, attempts, last_error, next_attempt_at) SELECT id, topic, event_id, event_type, "
+          "partition_key, task_id, correlation_id, traceparent, payload, :now, 0, '', 0 FROM dead_letters" +
+              where,
+          [&](soci::statement& s) {
+            s.exchange(soci::use(now));
+            bind(s);
+          });
+      insert.execute(true);
+      soci::statement del = prepared(c.sql, "DELETE FROM dead_letters" + where, bind);
+      del.execute(true);
+      c.sql << "COMMIT";
+      return moved;
+    } catch (...) {
+      try {
+        c.sql << "ROLLBACK";
+      } catch (...) {
+      }
+      throw;
+    }
+  } catch (const std::exception& e) {
+    last_error_ = e.what();
+    if (!ping()) disconnect(e.what());
+    throw;
   }
 }
 

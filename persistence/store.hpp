@@ -42,6 +42,24 @@ class Store {
   LoadOutcome load(const std::string& user_id, const std::string& task_id);
   ListOutcome list(const std::string& user_id, const ListQuery& query);
 
+  // --- the outbox, for the publishers -----------------------------------------------------------
+
+  // Up to `limit` rows of `topic` that may be sent at `now`, in id order: due, and with no
+  // earlier row of the same user still waiting for its retry (that keeps a user's order).
+  OutboxFetch fetch_due(const std::string& topic, millis now, std::int64_t limit);
+
+  // Applies a round's results in one transaction. Returns false (and changes nothing) on failure.
+  bool settle(const DeliveryReport& report, millis now);
+
+  // --- the outbox, for operators ----------------------------------------------------------------
+
+  std::vector<OutboxBacklog> backlog();
+  std::vector<OutboxRow> pending(const std::string& topic, std::int64_t limit);  // oldest first
+  std::vector<DeadLetter> dead_letters(const std::string& topic, std::int64_t limit);
+  // Moves dead letters back into the outbox (keeping their ids, so their commit order); `event_id`
+  // empty means all of `topic` (or all topics when `topic` is empty too). Returns how many.
+  std::int64_t redrive(const std::string& topic, const std::string& event_id);
+
   // Drops the connection; the next call opens a fresh one (after a crash mid-transaction).
   void reconnect();
 

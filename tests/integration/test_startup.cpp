@@ -38,11 +38,11 @@ BOOST_AUTO_TEST_SUITE(startup)
 
 BOOST_AUTO_TEST_CASE(bad_configuration_names_the_variable) {
   for (const auto& [variable, value] : std::vector<std::pair<std::string, std::string>>{
-         {"TASKS_HTTP_ADDR", "not-an-address"},
-         {"TASKS_DB", "mongodb://localhost/tasks"},
-         {"TASKS_LOG_FORMAT", "yaml"},
-         {"TASKS_REQUEST_TIMEOUT", "forever"},
-         {"TASKS_ADMIN_ADDR", "0.0.0.0:9999"},
+           {"TASKS_HTTP_ADDR", "not-an-address"},
+           {"TASKS_DB", "mongodb://localhost/tasks"},
+           {"TASKS_LOG_FORMAT", "yaml"},
+           {"TASKS_REQUEST_TIMEOUT", "forever"},
+           {"TASKS_ADMIN_ADDR", "0.0.0.0:9999"},
        }) {
     auto err = refused_start({{variable, value}});
     BOOST_TEST(err.find(variable + ":") != std::string::npos, variable << " -> " << err);
@@ -51,8 +51,8 @@ BOOST_AUTO_TEST_CASE(bad_configuration_names_the_variable) {
 }
 
 BOOST_AUTO_TEST_CASE(an_unreachable_database_at_start_up_is_bad_configuration) {
-  const std::string db = Environment::get().postgres() ? "postgresql://nobody@127.0.0.1:1/none"
-                                                       : "sqlite:/proc/self/no/such/dir/tasks.db";
+  const std::string db =
+      Environment::get().postgres() ? "postgresql://nobody@127.0.0.1:1/none" : "sqlite:/proc/self/no/such/dir/tasks.db";
   auto err = refused_start({{"TASKS_DB", db}});
   BOOST_TEST(err.find("TASKS_DB:") != std::string::npos, err);
 }
@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(taskctl_mints_tokens_the_api_accepts) {
   const char* bin = std::getenv("TASKCTL_BIN");
   BOOST_REQUIRE(bin);
   const std::string token =
-    run("TASKS_JWT_SECRET='" + taskd.jwt_secret() + "' " + bin + " token --user carol --ttl 120");
+      run("TASKS_JWT_SECRET='" + taskd.jwt_secret() + "' " + bin + " token --user carol --ttl 120");
   HttpClient http(taskd.base_url());
   auto r = http.request("POST", "/api/v1/tasks", R"({"title":"from taskctl"})",
                         {"Authorization: Bearer " + token, "Content-Type: application/json"});

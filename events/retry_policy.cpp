@@ -1,0 +1,46 @@
+#include "events/retry_policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tasks {
+
+Verdict classify(const AttemptResult& r) {
+  if (r.http_status == 204) return Verdict::delivered;
+  if (r.http_status == 400) return Verdict::dead_letter;
+  return Verdict::retry;
+}
+
+std::string describe(const AttemptResult& r) {
+  if (r.http_status == 0) return r.transport_error.empty() ? "no answer" : r.transport_error;
+  std::string out = "HTTP " + std::to_string(r.http_status);
+  if (!r.body.empty()) out += ": " + r.body.substr(0, 300);
+  return out;
+}
+
+std::string failure_reason(const AttemptResult& r) {
+  if (r.http_status != 0) return "http_" + std::to_string(r.http_status);
+  const auto& e = r.transport_error;
+  if (e.find("imed out") != std::string::npos || e.find("imeout") != std::string::npos) return "timeout";
+  if (e.find("onnect") != std::string::npos || e.find("refused") != std::string::npos) return "connect";
+  return "transport";
+}
+
+std::chrono::milliseconds backoff_ceiling(std::int64_t attempt, const RetryPolicy& policy) {
+  const double exponent = static_cast<double>(std::max<std::int64_t>(attempt, 1) - 1);
+  const double raw = static_cast<double>(policy.initial.count()) * std::pow(policy.factor, std::min(exponent, 64.0));
+  const double capped = std::min(raw, static_cast<double>(policy.max.count()));
+  return std::chrono::milliseconds(static_cast<std::int64_t>(capped));
+}
+
+std::chrono::milliseconds full_jitter(std::chrono::milliseconds ceiling, std::mt19937_64& rng) {
+  if (ceiling.count() <= 0) return std::chrono::milliseconds(0);
+  std::uniform_int_distribution<std::int64_t> pick(0, ceiling.count());
+  return std::chrono::milliseconds(pick(rng));
+}
+
+bool too_old(millis created_at, millis now, const RetryPolicy& policy) {
+  return now - created_at >= policy.max_age.count();
+}
+
+}  // namespace tasks

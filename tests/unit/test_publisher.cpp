@@ -1,0 +1,295 @@
+// The publisher actors alone, in process: a real SQLite store, the persistence actor, and a
+// recording sidecar on loopback standing in for Dapr.
+
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <set>
+
+#include "actors/supervisor.hpp"
+#include "core/ids.hpp"
+#include "core/time.hpp"
+#include "events/publisher.hpp"
+#include "persistence/persistence_actor.hpp"
+#include "persistence/store.hpp"
+#include "tests/support/recording_sidecar.hpp"
+#include "tests/support/taskd_process.hpp"
+#include "tests/support/wait.hpp"
+
+using namespace tasks;
+using namespace tasks::testing;
+using std::chrono::milliseconds;
+
+namespace {
+
+const std::string topic = "task-events";
+
+struct World {
+  std::string dir = make_temp_dir("publisher");
+  std::shared_ptr<Store> store = std::make_shared<Store>(parse_db_url("sqlite:" + dir + "/t.db"));
+  RecordingSidecar sidecar;
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys = std::make_unique<caf::actor_system>(cfg);
+  persistence_actor persistence = spawn_persistence(*sys, store);
+
+  PublisherOptions options(size_t concurrency = 8) {
+    PublisherOptions o;
+    o.target = DaprTarget{sidecar.endpoint(), "pubsub-kafka", topic, "", milliseconds(500)};
+    o.policy = RetryPolicy{milliseconds(20), 2.0, milliseconds(100), milliseconds(60'000)};
+    o.concurrency = concurrency;
+    o.poll_interval = milliseconds(50);
+    return o;
+  }
+
+  // Commits one task and `n` events for it on `topic`, as the user actor would.
+  std::vector<std::string> commit_events(const std::string& user, int n, const std::string& traceparent = "") {
+    Task t;
+    t.id = new_uuid();
+    t.user_id = user;
+    t.title = "t";
+    t.created_at = t.updated_at = now_millis();
+    Commit c{ChangeKind::insert, t, 0, {}};
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) {
+      OutboxEvent e;
+      e.topic = topic;
+      e.event_id = new_uuid();
+      e.event_type = "task.created";
+      e.partition_key = user;
+      e.task_id = t.id;
+      e.correlation_id = "corr-" + user;
+      e.traceparent = traceparent;
+      e.payload = nlohmann::json{{"specversion", "1.0"}, {"id", e.event_id}, {"seq", i}}.dump();
+      e.created_at = now_millis();
+      ids.push_back(e.event_id);
+      c.events.push_back(e);
+    }
+    caf::scoped_actor self{*sys};
+    self->request(persistence, std::chrono::seconds(5), commit_atom::value, c)
+      .receive([](CommitOutcome& o) { BOOST_REQUIRE(o.status == StoreStatus::ok); },
+               [](caf::error& e) { BOOST_FAIL(to_string(e)); });
+    return ids;
+  }
+
+  long long outbox_rows() {
+    caf::scoped_actor self{*sys};
+    long long n = 0;
+    self->request(persistence, std::chrono::seconds(5), backlog_atom::value)
+      .receive(
+        [&](std::vector<OutboxBacklog>& b) {
+          for (auto& x : b) n += x.pending;
+        },
+        [](caf::error&) {});
+    return n;
+  }
+
+  std::vector<DeadLetter> dead() {
+    caf::scoped_actor self{*sys};
+    std::vector<DeadLetter> out;
+    self->request(persistence, std::chrono::seconds(5), dead_atom::value, std::string(), std::int64_t{100})
+      .receive([&](std::vector<DeadLetter>& d) { out = std::move(d); }, [](caf::error&) {});
+    return out;
+  }
+
+  ~World() {
+    if (persistence) caf::anon_send_exit(persistence, caf::exit_reason::user_shutdown);
+    persistence = nullptr;
+    sys.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+template <class Handle>
+ActorStatus status_of(caf::actor_system& sys, const Handle& h) {
+  caf::scoped_actor self{sys};
+  ActorStatus out;
+  self->request(h, std::chrono::seconds(5), status_atom::value)
+    .receive([&](ActorStatus& s) { out = std::move(s); }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(publisher)
+
+BOOST_AUTO_TEST_CASE(delivers_every_users_events_in_commit_order_with_key_and_headers) {
+  World w;
+  const std::string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  std::map<std::string, std::vector<std::string>> expected;
+  for (int u = 0; u < 5; ++u) {
+    auto user = "user-" + std::to_string(u);
+    for (int round = 0; round < 3; ++round)
+      for (auto& id : w.commit_events(user, 4, u == 0 ? traceparent : "")) expected[user].push_back(id);
+  }
+  auto options = w.options(4);
+  options.target.api_token = "sidecar-secret";
+  auto pub = spawn_publisher(*w.sys, w.persistence, options);
+  caf::anon_send(w.persistence, listen_atom::value, topic, outbox_listener_actor{pub});
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 60u; }));
+  BOOST_TEST(wait_until([&] { return w.outbox_rows() == 0; }));
+
+  std::map<std::string, std::vector<std::string>> got;
+  for (const auto& r : w.sidecar.delivered()) {
+    got[r.partition_key].push_back(r.event["id"]);
+    BOOST_TEST(r.pubsub == "pubsub-kafka");
+    BOOST_TEST(r.topic == topic);
+    BOOST_TEST(r.headers.at("content-type") == "application/cloudevents+json");
+    BOOST_TEST(r.headers.at("dapr-api-token") == "sidecar-secret");
+    if (r.partition_key == "user-0") BOOST_TEST(r.headers.at("traceparent") == traceparent);
+    else BOOST_TEST(r.headers.count("traceparent") == 0u);
+  }
+  for (const auto& [user, ids] : expected) BOOST_TEST(got[user] == ids, boost::test_tools::per_element());
+  BOOST_TEST(w.sidecar.max_in_flight_per_key() == 1u);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(different_users_are_in_flight_together) {
+  World w;
+  w.sidecar.behave("", SidecarBehaviour{204, milliseconds(200), false});
+  for (int u = 0; u < 8; ++u) w.commit_events("user-" + std::to_string(u), 2);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options(8));
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 16u; }));
+  BOOST_TEST(w.sidecar.max_in_flight() >= 4u);
+  BOOST_TEST(w.sidecar.max_in_flight_per_key() == 1u);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(a_retried_event_keeps_its_id_and_order_holds_across_retries) {
+  World w;
+  w.sidecar.behave("", SidecarBehaviour{500});
+  auto ids = w.commit_events("alice", 3);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.requests().size() >= 3u; }));
+  // While the first is failing, nothing behind it is sent.
+  for (const auto& r : w.sidecar.requests()) BOOST_TEST(r.event["id"] == ids[0]);
+  BOOST_TEST(status_of(*w.sys, pub).state == "backing off");
+  w.sidecar.behave("", SidecarBehaviour{204});
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 3u; }));
+  auto delivered = w.sidecar.delivered();
+  for (size_t i = 0; i < 3; ++i) BOOST_TEST(delivered[i].event["id"] == ids[i]);
+  auto s = status_of(*w.sys, pub);
+  BOOST_TEST(s.details["delivered"] == 3);
+  BOOST_TEST(s.details["retried"].get<int>() >= 3);
+  BOOST_TEST(s.details["failures_by_reason"]["http_500"].get<int>() >= 3);
+  BOOST_TEST(wait_until([&] { return status_of(*w.sys, pub).state == "idle"; }));
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(a_400_is_dead_lettered_and_the_next_event_goes_on) {
+  World w;
+  w.sidecar.behave("", SidecarBehaviour{400});
+  auto first = w.commit_events("alice", 1);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+  BOOST_REQUIRE(wait_until([&] { return w.dead().size() == 1u; }));
+  auto dead = w.dead();
+  BOOST_TEST(dead[0].event.event_id == first[0]);
+  BOOST_TEST(dead[0].reason.find("HTTP 400") != std::string::npos);
+  BOOST_TEST(dead[0].attempts == 1);
+  w.sidecar.behave("", SidecarBehaviour{204});
+  auto second = w.commit_events("alice", 1);
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 1u; }));
+  BOOST_TEST(w.sidecar.delivered()[0].event["id"] == second[0]);
+  // Redriven, the dead letter is delivered with its original id.
+  {
+    caf::scoped_actor self{*w.sys};
+    self->request(w.persistence, std::chrono::seconds(5), redrive_atom::value, std::string(), first[0])
+      .receive([](std::int64_t moved) { BOOST_TEST(moved == 1); }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
+  }
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 2u; }));
+  BOOST_TEST(w.sidecar.delivered()[1].event["id"] == first[0]);
+  BOOST_TEST(w.dead().empty());
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(events_failing_past_the_maximum_age_are_dead_lettered) {
+  World w;
+  w.sidecar.behave("", SidecarBehaviour{503});
+  w.commit_events("alice", 2);
+  auto options = w.options();
+  options.policy.max_age = milliseconds(300);
+  auto pub = spawn_publisher(*w.sys, w.persistence, options);
+  BOOST_REQUIRE(wait_until([&] { return w.dead().size() == 2u; }));
+  for (const auto& d : w.dead()) BOOST_TEST(d.reason.find("maximum age") != std::string::npos);
+  BOOST_TEST(w.outbox_rows() == 0);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(a_down_sidecar_is_probed_with_one_event_at_a_time) {
+  World w;
+  w.sidecar.stop();
+  for (int u = 0; u < 6; ++u) w.commit_events("user-" + std::to_string(u), 2);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options(6));
+  BOOST_REQUIRE(wait_until([&] { return status_of(*w.sys, pub).details["failed"].get<int>() >= 8; }));
+  // After the first failed round, only one event is tried per backoff: the others did not
+  // take a failed attempt each time.
+  auto s = status_of(*w.sys, pub);
+  BOOST_TEST(s.details["probing"] == true);
+  w.sidecar.start();
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 12u; }));
+  std::set<std::string> ids;
+  for (const auto& r : w.sidecar.delivered()) ids.insert(r.event["id"]);
+  BOOST_TEST(ids.size() == 12u);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(paused_publishers_send_nothing_until_resumed) {
+  World w;
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+  caf::anon_send(w.persistence, listen_atom::value, topic, outbox_listener_actor{pub});
+  {
+    caf::scoped_actor self{*w.sys};
+    self->request(pub, std::chrono::seconds(5), pause_atom::value).receive([](bool) {}, [](caf::error&) {});
+  }
+  w.commit_events("alice", 5);
+  BOOST_TEST(status_of(*w.sys, pub).state == "paused");
+  BOOST_TEST(w.outbox_rows() == 5);
+  {
+    caf::scoped_actor self{*w.sys};
+    self->request(pub, std::chrono::seconds(5), resume_atom::value).receive([](bool) {}, [](caf::error&) {});
+  }
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 5u; }));
+  BOOST_TEST(w.sidecar.requests().size() == 5u);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(a_crashed_publisher_is_restarted_and_resumes_without_loss) {
+  World w;
+  w.sidecar.behave("", SidecarBehaviour{204, milliseconds(0), true});  // hang: nothing is confirmed
+  auto directory = std::make_shared<ActorDirectory>();
+  SupervisorWiring wiring;
+  wiring.directory = directory;
+  // Its own connection to the same file: two actors never share one Store.
+  auto store = std::make_shared<Store>(parse_db_url("sqlite:" + w.dir + "/t.db"));
+  wiring.start_persistence = [store](caf::actor_system& s, std::uint64_t restarts) {
+    return spawn_persistence(s, store, PersistenceOptions{256, restarts});
+  };
+  auto options = w.options();
+  options.fault_injection = true;
+  wiring.publishers.push_back({topic, [options](caf::actor_system& s, persistence_actor p, std::uint64_t restarts) {
+                                 auto o = options;
+                                 o.restarts = restarts;
+                                 return spawn_publisher(s, std::move(p), o);
+                               }});
+  auto supervisor = spawn_supervisor(*w.sys, wiring);
+  BOOST_REQUIRE(wait_until([&] { return directory->publishers().count(topic) == 1u; }));
+  auto first = directory->publishers().at(topic);
+  // Commit through the supervised persistence actor so that the publisher is nudged.
+  caf::anon_send_exit(w.persistence, caf::exit_reason::user_shutdown);
+  w.persistence = directory->persistence();
+  auto ids = w.commit_events("alice", 5);
+  BOOST_REQUIRE(wait_until([&] { return !w.sidecar.requests().empty(); }));
+
+  caf::anon_send(first, crash_atom::value);
+  BOOST_REQUIRE(wait_until([&] { return directory->publishers().at(topic) != first; }));
+  BOOST_TEST(status_of(*w.sys, directory->publishers().at(topic)).restarts == 1u);
+  w.sidecar.behave("", SidecarBehaviour{204});
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 5u; }, std::chrono::seconds(15)));
+  auto delivered = w.sidecar.delivered();
+  for (size_t i = 0; i < 5; ++i) BOOST_TEST(delivered[i].event["id"] == ids[i]);
+  BOOST_TEST(wait_until([&] { return w.outbox_rows() == 0; }));
+  directory->clear();
+  w.persistence = nullptr;
+  caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+  w.sys->await_all_actors_done();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
