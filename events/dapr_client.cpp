@@ -40,8 +40,8 @@ void init_http_client_library() {
 struct DaprClient::Impl {
   DaprTarget target;
   CURLM* multi = nullptr;
-  CURL* helper = nullptr;               // for URL escaping
-  std::vector<CURL*> idle;              // reusable handles: their connections stay alive
+  CURL* helper = nullptr;   // for URL escaping
+  std::vector<CURL*> idle;  // reusable handles: their connections stay alive
   std::string base_url;
 
   CURL* take() {
@@ -61,7 +61,8 @@ struct DaprClient::Impl {
     curl_slist_free_all(t.headers);
     t.headers = curl_slist_append(nullptr, "Content-Type: application/cloudevents+json");
     t.headers = curl_slist_append(t.headers, "Expect:");
-    if (!target.api_token.empty()) t.headers = curl_slist_append(t.headers, ("dapr-api-token: " + target.api_token).c_str());
+    if (!target.api_token.empty())
+      t.headers = curl_slist_append(t.headers, ("dapr-api-token: " + target.api_token).c_str());
     if (!row.event.traceparent.empty())
       t.headers = curl_slist_append(t.headers, ("traceparent: " + row.event.traceparent).c_str());
     curl_easy_setopt(t.easy, CURLOPT_URL, t.url.c_str());
@@ -71,7 +72,8 @@ struct DaprClient::Impl {
     curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
     curl_easy_setopt(t.easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(t.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(target.timeout.count()));
-    curl_easy_setopt(t.easy, CURLOPT_CONNECTTIMEOUT_MS, std::min<long>(static_cast<long>(target.timeout.count()), 2000L));
+    curl_easy_setopt(t.easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     std::min<long>(static_cast<long>(target.timeout.count()), 2000L));
     curl_easy_setopt(t.easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, keep_body);
     curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t.body);
@@ -119,7 +121,8 @@ std::vector<LaneOutcome> DaprClient::deliver(const std::vector<Lane>& lanes,
     const bool delivered = classify(result) == Verdict::delivered;
     t.outcome->attempts.emplace_back(t.lane->rows[t.next].id, std::move(result));
     // A lane goes on only after a delivery; any failure stops it to keep the user's order.
-    if (delivered && ++t.next < t.lane->rows.size()) {
+    // Past the deadline nothing new starts (what is on the wire may still finish).
+    if (delivered && ++t.next < t.lane->rows.size() && std::chrono::steady_clock::now() < deadline) {
       im.start(t);
       return;
     }
@@ -143,18 +146,6 @@ std::vector<LaneOutcome> DaprClient::deliver(const std::vector<Lane>& lanes,
       finish(*t, std::move(result));
     }
     if (active == 0) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      for (auto& t : transfers) {
-        if (!t.easy || !t.lane || t.next >= t.lane->rows.size()) continue;
-        if (t.outcome->attempts.size() == t.next) {  // still on the wire
-          AttemptResult r;
-          r.transport_error = "abandoned: shutdown deadline";
-          curl_multi_remove_handle(im.multi, t.easy);
-          t.outcome->attempts.emplace_back(t.lane->rows[t.next].id, std::move(r));
-        }
-      }
-      break;
-    }
     curl_multi_poll(im.multi, nullptr, 0, 50, nullptr);
   }
   for (auto& t : transfers) {

@@ -16,8 +16,8 @@
 namespace tasks {
 
 struct DaprTarget {
-  std::string endpoint;   // http://localhost:3500
-  std::string pubsub;     // pubsub-kafka
+  std::string endpoint;  // http://localhost:3500
+  std::string pubsub;    // pubsub-kafka
   std::string topic;
   std::string api_token;  // sent as dapr-api-token when set
   std::chrono::milliseconds timeout{5'000};
@@ -34,8 +34,8 @@ class DaprClient {
   DaprClient(const DaprClient&) = delete;
   DaprClient& operator=(const DaprClient&) = delete;
 
-  // Sends every lane; returns when all are done or `deadline` passes (unfinished calls are
-  // abandoned and reported as transport errors; their rows are simply tried again later).
+  // Sends every lane. After `deadline` no new call starts; calls on the wire finish (each is
+  // bounded by the timeout), so that an answer is never lost to an abandoned call.
   std::vector<LaneOutcome> deliver(const std::vector<Lane>& lanes, std::chrono::steady_clock::time_point deadline);
 
   // The publish URL of one event (for tests and logs).

@@ -50,6 +50,7 @@ struct publisher_state {
   // Shutdown drain.
   std::optional<caf::typed_response_promise<std::int64_t>> drain;
   clock::time_point drain_deadline = clock::time_point::max();
+  bool stopped = false;  // drained for shutdown: no round starts any more
   std::int64_t drained = 0;
   clock::time_point started = clock::now();
   static inline const char* name = "publisher";
@@ -59,7 +60,7 @@ using self_ptr = publisher_actor::stateful_pointer<publisher_state>;
 
 void queue_round(self_ptr self) {
   auto& st = self->state;
-  if (st.round_queued || st.in_round || st.mode == Mode::paused) return;
+  if (st.round_queued || st.in_round || st.mode == Mode::paused || st.stopped) return;
   st.round_queued = true;
   self->send(self, round_atom::value);
 }
@@ -69,6 +70,9 @@ void finish_drain(self_ptr self) {
   if (!st.drain) return;
   st.drain->deliver(st.drained);
   st.drain.reset();
+  // The process is about to stop: a round begun now could send events it would not live to
+  // mark as delivered, and they would be sent again after the restart.
+  st.stopped = true;
 }
 
 // After a round: what the topic does next.
@@ -80,7 +84,7 @@ void after_round(self_ptr self, bool delivered_any, bool failed_any, bool caught
   if (draining && (caught_up || clock::now() >= st.drain_deadline || (failed_any && !delivered_any))) {
     finish_drain(self);
   }
-  if (st.mode == Mode::paused) return;
+  if (st.mode == Mode::paused || st.stopped) return;
   if (failed_any && !delivered_any) {
     // The sidecar (or the topic) is failing: back off, then probe with one event.
     st.probing = true;
@@ -114,7 +118,8 @@ DeliveryReport deliver(self_ptr self, const std::vector<Lane>& lanes, bool& deli
   for (const auto& lane : lanes)
     for (const auto& row : lane.rows) by_id[row.id] = &row;
   st.in_flight = static_cast<std::int64_t>(lanes.size());
-  const auto deadline = st.drain ? st.drain_deadline : clock::now() + std::chrono::hours(24);
+  auto deadline = clock::now() + st.options.round_budget;
+  if (st.drain) deadline = std::min(deadline, st.drain_deadline);
   auto outcomes = st.client->deliver(lanes, deadline);
 
   DeliveryReport report;
@@ -148,7 +153,8 @@ DeliveryReport deliver(self_ptr self, const std::vector<Lane>& lanes, bool& deli
             st.outage_delivered = 0;
           }
           ++st.outage_failures;
-          const bool dead = classify(result) == Verdict::dead_letter || too_old(row.event.created_at, now, st.options.policy);
+          const bool dead =
+              classify(result) == Verdict::dead_letter || too_old(row.event.created_at, now, st.options.policy);
           log::Fields fields = {{"topic", row.event.topic},
                                 {"event_type", row.event.event_type},
                                 {"event_id", row.event.event_id},
@@ -160,8 +166,8 @@ DeliveryReport deliver(self_ptr self, const std::vector<Lane>& lanes, bool& deli
           fields["error"] = describe(result);
           if (dead) {
             const std::string reason = classify(result) == Verdict::dead_letter
-                                         ? "the sidecar refused the event as malformed: " + describe(result)
-                                         : "still failing after the maximum age: " + describe(result);
+                                           ? "the sidecar refused the event as malformed: " + describe(result)
+                                           : "still failing after the maximum age: " + describe(result);
             report.dead.push_back({id, attempt, reason});
             ++st.dead_lettered;
             fields["reason"] = reason;
@@ -186,50 +192,51 @@ DeliveryReport deliver(self_ptr self, const std::vector<Lane>& lanes, bool& deli
 void run_round(self_ptr self) {
   auto& st = self->state;
   st.round_queued = false;
-  if (st.in_round || st.mode == Mode::paused) return;
+  if (st.in_round || st.mode == Mode::paused || st.stopped) return;
   if (st.mode == Mode::backing_off && now_millis() < st.wake_at && !st.drain) return;
   st.in_round = true;
   ++st.rounds;
   const std::int64_t limit = st.probing ? 1 : st.options.fetch_limit;
   self->request(st.store, std::chrono::seconds(30), fetch_atom::value, st.options.target.topic, limit)
-    .await(
-      [=](OutboxFetch& fetched) {
-        auto& s = self->state;
-        if (!fetched.ok) {
-          log::error("outbox read failed", {{"topic", s.options.target.topic}, {"error", fetched.error}});
-          after_round(self, false, false, true, 0);
-          return;
-        }
-        if (fetched.rows.empty()) {
-          after_round(self, false, false, true, 0);
-          return;
-        }
-        const bool caught_up = static_cast<std::int64_t>(fetched.rows.size()) < limit;
-        auto lanes = plan_lanes(fetched.rows, s.probing ? 1 : s.options.concurrency,
-                                s.probing ? 1 : s.options.max_rows_per_lane);
-        size_t planned = 0;
-        for (const auto& l : lanes) planned += l.rows.size();
-        bool delivered_any = false, failed_any = false;
-        millis earliest_retry = 0;
-        s.mode = Mode::delivering;
-        auto report = deliver(self, lanes, delivered_any, failed_any, earliest_retry);
-        self->request(s.store, std::chrono::seconds(30), settle_atom::value, report)
-          .await(
-            [=](bool ok) {
-              if (!ok) log::error("recording delivery results failed", {{"topic", self->state.options.target.topic}});
-              after_round(self, delivered_any, failed_any, caught_up && planned == fetched.rows.size(),
-                          earliest_retry);
-            },
-            [=](caf::error& err) {
-              log::error("recording delivery results failed",
-                         {{"topic", self->state.options.target.topic}, {"error", to_string(err)}});
-              after_round(self, delivered_any, failed_any, false, earliest_retry);
-            });
-      },
-      [=](caf::error& err) {
-        log::error("outbox read failed", {{"topic", self->state.options.target.topic}, {"error", to_string(err)}});
-        after_round(self, false, false, true, 0);
-      });
+      .await(
+          [=](OutboxFetch& fetched) {
+            auto& s = self->state;
+            if (!fetched.ok) {
+              log::error("outbox read failed", {{"topic", s.options.target.topic}, {"error", fetched.error}});
+              after_round(self, false, false, true, 0);
+              return;
+            }
+            if (fetched.rows.empty()) {
+              after_round(self, false, false, true, 0);
+              return;
+            }
+            const bool caught_up = static_cast<std::int64_t>(fetched.rows.size()) < limit;
+            auto lanes = plan_lanes(fetched.rows, s.probing ? 1 : s.options.concurrency,
+                                    s.probing ? 1 : s.options.max_rows_per_lane);
+            bool delivered_any = false, failed_any = false;
+            millis earliest_retry = 0;
+            s.mode = Mode::delivering;
+            auto report = deliver(self, lanes, delivered_any, failed_any, earliest_retry);
+            // Caught up: every fetched row got an answer and there was nothing more to fetch.
+            const size_t answered = report.delivered.size() + report.retries.size() + report.dead.size();
+            const bool all_answered = answered == fetched.rows.size();
+            self->request(s.store, std::chrono::seconds(30), settle_atom::value, report)
+                .await(
+                    [=](bool ok) {
+                      if (!ok)
+                        log::error("recording delivery results failed", {{"topic", self->state.options.target.topic}});
+                      after_round(self, delivered_any, failed_any, caught_up && all_answered, earliest_retry);
+                    },
+                    [=](caf::error& err) {
+                      log::error("recording delivery results failed",
+                                 {{"topic", self->state.options.target.topic}, {"error", to_string(err)}});
+                      after_round(self, delivered_any, failed_any, false, earliest_retry);
+                    });
+          },
+          [=](caf::error& err) {
+            log::error("outbox read failed", {{"topic", self->state.options.target.topic}, {"error", to_string(err)}});
+            after_round(self, false, false, true, 0);
+          });
 }
 
 publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor store, PublisherOptions options) {
@@ -241,82 +248,82 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
   // Rows left by a crash or a restart are sent without waiting for a nudge.
   queue_round(self);
   return {
-    [=](nudge_atom) {
-      auto& s = self->state;
-      if (s.in_round) {
-        s.more = true;
-        return;
-      }
-      if (s.mode == Mode::backing_off) return;  // the backoff timer decides
-      queue_round(self);
-    },
-    [=](tick_atom) {
-      auto& s = self->state;
-      self->delayed_send(self, s.options.poll_interval, tick_atom::value);
-      if (s.mode == Mode::backing_off && now_millis() < s.wake_at) return;
-      queue_round(self);
-    },
-    [=](round_atom) { run_round(self); },
-    [=](store_atom, persistence_actor& fresh) { self->state.store = std::move(fresh); },
-    [=](pause_atom) {
-      self->state.mode = Mode::paused;
-      log::info("publisher paused", {{"topic", self->state.options.target.topic}});
-      return true;
-    },
-    [=](resume_atom) {
-      auto& s = self->state;
-      if (s.mode == Mode::paused) {
-        s.mode = Mode::idle;
-        s.probing = false;
-        log::info("publisher resumed", {{"topic", s.options.target.topic}});
-      }
-      queue_round(self);
-      return true;
-    },
-    [=](drain_atom, std::int64_t deadline_ms) -> caf::typed_response_promise<std::int64_t> {
-      auto& s = self->state;
-      auto rp = self->make_response_promise<std::int64_t>();
-      s.drain = rp;
-      s.drained = 0;
-      s.drain_deadline = clock::now() + milliseconds(deadline_ms);
-      if (s.mode == Mode::paused) {
-        finish_drain(self);
-      } else if (!s.in_round) {
-        s.round_queued = false;
+      [=](nudge_atom) {
+        auto& s = self->state;
+        if (s.in_round) {
+          s.more = true;
+          return;
+        }
+        if (s.mode == Mode::backing_off) return;  // the backoff timer decides
         queue_round(self);
-      }
-      return rp;
-    },
-    [=](crash_atom) {
-      if (self->state.options.fault_injection) throw std::runtime_error("injected crash (test fault switch)");
-    },
-    [=](status_atom) {
-      auto& s = self->state;
-      ActorStatus out;
-      out.id = "publisher/" + s.options.target.topic;
-      out.kind = "publisher";
-      out.state = to_string(s.mode);
-      out.mailbox = self->mailbox().size();
-      out.uptime_ms = std::chrono::duration_cast<milliseconds>(clock::now() - s.started).count();
-      out.restarts = s.options.restarts;
-      out.details = {
-        {"topic", s.options.target.topic},
-        {"in_flight", s.in_flight},
-        {"probing", s.probing},
-        {"rounds", s.rounds},
-        {"delivered", s.delivered},
-        {"failed", s.failed_attempts},
-        {"retried", s.retried},
-        {"dead_lettered", s.dead_lettered},
-        {"delivered_by_type", s.delivered_by_type},
-        {"failures_by_reason", s.failures_by_reason},
-        {"last_error", s.last_error},
-        {"last_error_at", s.last_error_at ? format_rfc3339(s.last_error_at) : ""},
-        {"last_delivery_at", s.last_delivery_at ? format_rfc3339(s.last_delivery_at) : ""},
-        {"next_retry_at", s.mode == Mode::backing_off ? format_rfc3339(s.wake_at) : ""},
-      };
-      return out;
-    },
+      },
+      [=](tick_atom) {
+        auto& s = self->state;
+        self->delayed_send(self, s.options.poll_interval, tick_atom::value);
+        if (s.mode == Mode::backing_off && now_millis() < s.wake_at) return;
+        queue_round(self);
+      },
+      [=](round_atom) { run_round(self); },
+      [=](store_atom, persistence_actor& fresh) { self->state.store = std::move(fresh); },
+      [=](pause_atom) {
+        self->state.mode = Mode::paused;
+        log::info("publisher paused", {{"topic", self->state.options.target.topic}});
+        return true;
+      },
+      [=](resume_atom) {
+        auto& s = self->state;
+        if (s.mode == Mode::paused) {
+          s.mode = Mode::idle;
+          s.probing = false;
+          log::info("publisher resumed", {{"topic", s.options.target.topic}});
+        }
+        queue_round(self);
+        return true;
+      },
+      [=](drain_atom, std::int64_t deadline_ms) -> caf::typed_response_promise<std::int64_t> {
+        auto& s = self->state;
+        auto rp = self->make_response_promise<std::int64_t>();
+        s.drain = rp;
+        s.drained = 0;
+        s.drain_deadline = clock::now() + milliseconds(deadline_ms);
+        if (s.mode == Mode::paused) {
+          finish_drain(self);
+        } else if (!s.in_round) {
+          s.round_queued = false;
+          queue_round(self);
+        }
+        return rp;
+      },
+      [=](crash_atom) {
+        if (self->state.options.fault_injection) throw std::runtime_error("injected crash (test fault switch)");
+      },
+      [=](status_atom) {
+        auto& s = self->state;
+        ActorStatus out;
+        out.id = "publisher/" + s.options.target.topic;
+        out.kind = "publisher";
+        out.state = to_string(s.mode);
+        out.mailbox = self->mailbox().size();
+        out.uptime_ms = std::chrono::duration_cast<milliseconds>(clock::now() - s.started).count();
+        out.restarts = s.options.restarts;
+        out.details = {
+            {"topic", s.options.target.topic},
+            {"in_flight", s.in_flight},
+            {"probing", s.probing},
+            {"rounds", s.rounds},
+            {"delivered", s.delivered},
+            {"failed", s.failed_attempts},
+            {"retried", s.retried},
+            {"dead_lettered", s.dead_lettered},
+            {"delivered_by_type", s.delivered_by_type},
+            {"failures_by_reason", s.failures_by_reason},
+            {"last_error", s.last_error},
+            {"last_error_at", s.last_error_at ? format_rfc3339(s.last_error_at) : ""},
+            {"last_delivery_at", s.last_delivery_at ? format_rfc3339(s.last_delivery_at) : ""},
+            {"next_retry_at", s.mode == Mode::backing_off ? format_rfc3339(s.wake_at) : ""},
+        };
+        return out;
+      },
   };
 }
 

@@ -19,12 +19,15 @@ namespace tasks {
 struct PublisherOptions {
   DaprTarget target;  // endpoint, pubsub, topic, token, timeout
   RetryPolicy policy;
-  size_t concurrency = 32;            // lanes (users) in flight at once
-  size_t max_rows_per_lane = 50;      // rows one user may send in one round
-  std::int64_t fetch_limit = 2000;    // rows read per round
+  size_t concurrency = 32;          // lanes (users) in flight at once
+  size_t max_rows_per_lane = 50;    // rows one user may send in one round
+  std::int64_t fetch_limit = 2000;  // rows read per round
   std::chrono::milliseconds poll_interval{1'000};
-  bool fault_injection = false;       // honour crash_atom (tests only)
-  std::uint64_t restarts = 0;         // for status: how often the supervisor restarted it
+  // A round stops starting new calls after this long, so that the actor answers status, pause
+  // and drain requests promptly even when the sidecar is slow.
+  std::chrono::milliseconds round_budget{500};
+  bool fault_injection = false;  // honour crash_atom (tests only)
+  std::uint64_t restarts = 0;    // for status: how often the supervisor restarted it
 };
 
 // Spawns the actor detached (it blocks in curl while a round is on the wire).

@@ -1,9 +1,9 @@
 #include "tests/support/recording_sidecar.hpp"
 
-#include <condition_variable>
-#include <mutex>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
+#include <condition_variable>
+#include <mutex>
 #include <queue>
 #include <thread>
 
@@ -175,7 +175,9 @@ RecordingSidecar::~RecordingSidecar() {
   impl_->timer.join();
 }
 
-int RecordingSidecar::port() const { return impl_->port; }
+int RecordingSidecar::port() const {
+  return impl_->port;
+}
 
 void RecordingSidecar::behave(const std::string& topic, SidecarBehaviour behaviour) {
   std::lock_guard lock(impl_->mutex);
@@ -185,12 +187,12 @@ void RecordingSidecar::behave(const std::string& topic, SidecarBehaviour behavio
 void RecordingSidecar::start() {
   if (impl_->endpoint) return;
   auto endpoint = std::make_shared<Pistache::Http::Endpoint>(
-    Pistache::Address("127.0.0.1", Pistache::Port(static_cast<uint16_t>(impl_->port))));
+      Pistache::Address("127.0.0.1", Pistache::Port(static_cast<uint16_t>(impl_->port))));
   endpoint->init(Pistache::Http::Endpoint::options()
-                   .threads(2)
-                   .flags(Pistache::Tcp::Options::ReuseAddr)
-                   .maxRequestSize(1024 * 1024)
-                   .keepaliveTimeout(std::chrono::seconds(60)));
+                     .threads(2)
+                     .flags(Pistache::Tcp::Options::ReuseAddr)
+                     .maxRequestSize(1024 * 1024)
+                     .keepaliveTimeout(std::chrono::seconds(60)));
   endpoint->setHandler(std::make_shared<Handler>(impl_));
   endpoint->serveThreaded();
   impl_->endpoint = endpoint;

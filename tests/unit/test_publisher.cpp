@@ -65,8 +65,8 @@ struct World {
     }
     caf::scoped_actor self{*sys};
     self->request(persistence, std::chrono::seconds(5), commit_atom::value, c)
-      .receive([](CommitOutcome& o) { BOOST_REQUIRE(o.status == StoreStatus::ok); },
-               [](caf::error& e) { BOOST_FAIL(to_string(e)); });
+        .receive([](CommitOutcome& o) { BOOST_REQUIRE(o.status == StoreStatus::ok); },
+                 [](caf::error& e) { BOOST_FAIL(to_string(e)); });
     return ids;
   }
 
@@ -74,11 +74,11 @@ struct World {
     caf::scoped_actor self{*sys};
     long long n = 0;
     self->request(persistence, std::chrono::seconds(5), backlog_atom::value)
-      .receive(
-        [&](std::vector<OutboxBacklog>& b) {
-          for (auto& x : b) n += x.pending;
-        },
-        [](caf::error&) {});
+        .receive(
+            [&](std::vector<OutboxBacklog>& b) {
+              for (auto& x : b) n += x.pending;
+            },
+            [](caf::error&) {});
     return n;
   }
 
@@ -86,7 +86,7 @@ struct World {
     caf::scoped_actor self{*sys};
     std::vector<DeadLetter> out;
     self->request(persistence, std::chrono::seconds(5), dead_atom::value, std::string(), std::int64_t{100})
-      .receive([&](std::vector<DeadLetter>& d) { out = std::move(d); }, [](caf::error&) {});
+        .receive([&](std::vector<DeadLetter>& d) { out = std::move(d); }, [](caf::error&) {});
     return out;
   }
 
@@ -103,7 +103,7 @@ ActorStatus status_of(caf::actor_system& sys, const Handle& h) {
   caf::scoped_actor self{sys};
   ActorStatus out;
   self->request(h, std::chrono::seconds(5), status_atom::value)
-    .receive([&](ActorStatus& s) { out = std::move(s); }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
+      .receive([&](ActorStatus& s) { out = std::move(s); }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
   return out;
 }
 
@@ -134,8 +134,10 @@ BOOST_AUTO_TEST_CASE(delivers_every_users_events_in_commit_order_with_key_and_he
     BOOST_TEST(r.topic == topic);
     BOOST_TEST(r.headers.at("content-type") == "application/cloudevents+json");
     BOOST_TEST(r.headers.at("dapr-api-token") == "sidecar-secret");
-    if (r.partition_key == "user-0") BOOST_TEST(r.headers.at("traceparent") == traceparent);
-    else BOOST_TEST(r.headers.count("traceparent") == 0u);
+    if (r.partition_key == "user-0")
+      BOOST_TEST(r.headers.at("traceparent") == traceparent);
+    else
+      BOOST_TEST(r.headers.count("traceparent") == 0u);
   }
   for (const auto& [user, ids] : expected) BOOST_TEST(got[user] == ids, boost::test_tools::per_element());
   BOOST_TEST(w.sidecar.max_in_flight_per_key() == 1u);
@@ -192,7 +194,7 @@ BOOST_AUTO_TEST_CASE(a_400_is_dead_lettered_and_the_next_event_goes_on) {
   {
     caf::scoped_actor self{*w.sys};
     self->request(w.persistence, std::chrono::seconds(5), redrive_atom::value, std::string(), first[0])
-      .receive([](std::int64_t moved) { BOOST_TEST(moved == 1); }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
+        .receive([](std::int64_t moved) { BOOST_TEST(moved == 1); }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
   }
   BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 2u; }));
   BOOST_TEST(w.sidecar.delivered()[1].event["id"] == first[0]);

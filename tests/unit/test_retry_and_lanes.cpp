@@ -9,8 +9,12 @@ using std::chrono::milliseconds;
 
 namespace {
 
-AttemptResult http(long status) { return AttemptResult{status, "", ""}; }
-AttemptResult transport(const std::string& e) { return AttemptResult{0, e, ""}; }
+AttemptResult http(long status) {
+  return AttemptResult{status, "", ""};
+}
+AttemptResult transport(const std::string& e) {
+  return AttemptResult{0, e, ""};
+}
 
 OutboxRow row(std::int64_t id, const std::string& user) {
   OutboxRow r;
