@@ -35,26 +35,31 @@ bool has_json_body(const Request& request, bool allow_merge_patch) {
   return media == "application/json" || (allow_merge_patch && media == "application/merge-patch+json");
 }
 
+void ask_readiness(caf::event_based_actor* self, std::shared_ptr<Exchange> exchange, persistence_actor persistence,
+                   std::chrono::milliseconds timeout) {
+  self->request(persistence, timeout, ping_atom::value)
+      .then(
+          [exchange](bool ok) {
+            if (ok)
+              exchange->send_json(200, R"({"status":"ready"})");
+            else
+              exchange->send_problem({503, "the database is unreachable", ""});
+          },
+          [exchange](caf::error&) {
+            exchange->send_problem({503, "the database did not answer in time", ""});
+          });
+}
+
 void readiness(const std::shared_ptr<ApiContext>& ctx, std::shared_ptr<Exchange> exchange) {
   auto persistence = ctx->directory->persistence();
   if (ctx->server->draining.load() || !persistence) {
     exchange->send_problem({503, "the service is shutting down", ""});
     return;
   }
-  // A short-lived actor asks persistence and answers; it ends once the answer is in.
-  ctx->system.spawn([exchange, persistence, timeout = ctx->options.ready_timeout](caf::event_based_actor* self) {
-    self->request(persistence, timeout, ping_atom::value)
-        .then(
-            [exchange](bool ok) {
-              if (ok)
-                exchange->send_json(200, R"({"status":"ready"})");
-              else
-                exchange->send_problem({503, "the database is unreachable", ""});
-            },
-            [exchange](caf::error&) {
-              exchange->send_problem({503, "the database did not answer in time", ""});
-            });
-  });
+  // A short-lived actor asks persistence and answers; it ends once the answer is in. (Its
+  // state travels as spawn arguments: CAF 0.17 dereferences a null tuple for argument-less
+  // function actors, which UBSan reports.)
+  ctx->system.spawn(ask_readiness, std::move(exchange), persistence, ctx->options.ready_timeout);
 }
 
 }  // namespace

@@ -62,15 +62,16 @@ BOOST_AUTO_TEST_SUITE(publishing)
 
 BOOST_AUTO_TEST_CASE(every_event_reaches_its_topic_with_envelope_key_and_headers) {
   RecordingSidecar sidecar;
-  auto taskd = Environment::get().start_taskd(
-    publishing_env(sidecar, {{"DAPR_API_TOKEN", "sidecar-token"}, {"TASKS_PUBSUB_NAME", "my-pubsub"},
-                             {"TASKS_EVENT_SOURCE", "tasks-test"}}));
+  auto taskd = Environment::get().start_taskd(publishing_env(
+      sidecar,
+      {{"DAPR_API_TOKEN", "sidecar-token"}, {"TASKS_PUBSUB_NAME", "my-pubsub"}, {"TASKS_EVENT_SOURCE", "tasks-test"}}));
   UserApi alice(*taskd, "alice");
   const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-  auto id = alice.create({{"title", "Pay rent"}, {"due_date", "2026-12-01T09:00:00Z"}},
-                         {"X-Correlation-ID: flow-1", "traceparent: " + traceparent})
-              .json()["id"]
-              .get<std::string>();
+  auto id = alice
+                .create({{"title", "Pay rent"}, {"due_date", "2026-12-01T09:00:00Z"}},
+                        {"X-Correlation-ID: flow-1", "traceparent: " + traceparent})
+                .json()["id"]
+                .get<std::string>();
   alice.patch(id, {{"title", "Pay the rent"}}, {"X-Correlation-ID: flow-2"});
   alice.patch(id, {{"due_date", "2026-12-02T09:00:00Z"}}, {"X-Correlation-ID: flow-3"});
   alice.complete(id, {"X-Correlation-ID: flow-4"});
@@ -78,17 +79,25 @@ BOOST_AUTO_TEST_CASE(every_event_reaches_its_topic_with_envelope_key_and_headers
   alice.remove(id, {"X-Correlation-ID: flow-6"});
 
   BOOST_REQUIRE(wait_until([&] { return sidecar.delivered_count() == 6u + 6u + 5u; }));
-  BOOST_TEST(sequence(sidecar, "task-events", alice.user()) ==
-               (Seq{{"task.created", 1}, {"task.updated", 2}, {"task.updated", 3}, {"task.completed", 4},
-                    {"task.uncompleted", 5}, {"task.deleted", 6}}),
+  BOOST_TEST(sequence(sidecar, "task-events", alice.user()) == (Seq{{"task.created", 1},
+                                                                    {"task.updated", 2},
+                                                                    {"task.updated", 3},
+                                                                    {"task.completed", 4},
+                                                                    {"task.uncompleted", 5},
+                                                                    {"task.deleted", 6}}),
              boost::test_tools::per_element());
-  BOOST_TEST(sequence(sidecar, "task-updates", alice.user()) ==
-               (Seq{{"task.sync", 1}, {"task.sync", 2}, {"task.sync", 3}, {"task.sync", 4}, {"task.sync", 5},
-                    {"task.sync", 6}}),
+  BOOST_TEST(sequence(sidecar, "task-updates", alice.user()) == (Seq{{"task.sync", 1},
+                                                                     {"task.sync", 2},
+                                                                     {"task.sync", 3},
+                                                                     {"task.sync", 4},
+                                                                     {"task.sync", 5},
+                                                                     {"task.sync", 6}}),
              boost::test_tools::per_element());
-  BOOST_TEST(sequence(sidecar, "reminders", alice.user()) ==
-               (Seq{{"reminder.scheduled", 1}, {"reminder.rescheduled", 3}, {"reminder.cancelled", 4},
-                    {"reminder.scheduled", 5}, {"reminder.cancelled", 6}}),
+  BOOST_TEST(sequence(sidecar, "reminders", alice.user()) == (Seq{{"reminder.scheduled", 1},
+                                                                  {"reminder.rescheduled", 3},
+                                                                  {"reminder.cancelled", 4},
+                                                                  {"reminder.scheduled", 5},
+                                                                  {"reminder.cancelled", 6}}),
              boost::test_tools::per_element());
   std::set<std::string> ids;
   for (const auto& r : sidecar.delivered()) {
@@ -201,8 +210,10 @@ BOOST_AUTO_TEST_CASE(sidecar_down_during_1000_mutations_then_every_event_exactly
 
   sidecar.start();
   BOOST_REQUIRE(wait_until(
-    [&] { return sidecar.delivered_count("task-events") == 1000u && sidecar.delivered_count("task-updates") == 1000u; },
-    std::chrono::seconds(60)));
+      [&] {
+        return sidecar.delivered_count("task-events") == 1000u && sidecar.delivered_count("task-updates") == 1000u;
+      },
+      std::chrono::seconds(60)));
   for (const char* topic : {"task-events", "task-updates"}) {
     std::set<std::string> ids;
     for (const auto& r : sidecar.delivered(topic)) ids.insert(r.event["id"].get<std::string>());
@@ -222,7 +233,7 @@ BOOST_AUTO_TEST_CASE(a_failing_topic_does_not_delay_the_others) {
   UserApi alice(*taskd, "alice");
   for (int i = 0; i < 20; ++i) alice.create_id("due " + std::to_string(i), "2026-12-01T09:00:00Z");
   BOOST_REQUIRE(wait_until(
-    [&] { return sidecar.delivered_count("task-events") == 20u && sidecar.delivered_count("task-updates") == 20u; }));
+      [&] { return sidecar.delivered_count("task-events") == 20u && sidecar.delivered_count("task-updates") == 20u; }));
   BOOST_TEST(sidecar.delivered_count("reminders") == 0u);
   BOOST_TEST(!sidecar.requests("reminders").empty());
   sidecar.behave("reminders", SidecarBehaviour{204});
@@ -241,8 +252,8 @@ BOOST_AUTO_TEST_CASE(a_malformed_event_answer_400_is_dead_lettered_and_kept) {
   alice.create_id("t");
   DbPeek peek(db);
   BOOST_REQUIRE(wait_until([&] { return peek.count("SELECT COUNT(*) FROM dead_letters") == 1; }));
-  BOOST_TEST(peek.count("SELECT COUNT(*) FROM dead_letters WHERE topic = 'task-updates' AND reason LIKE '%HTTP 400%'") ==
-             1);
+  BOOST_TEST(
+      peek.count("SELECT COUNT(*) FROM dead_letters WHERE topic = 'task-updates' AND reason LIKE '%HTTP 400%'") == 1);
   BOOST_TEST(wait_until([&] { return peek.count("SELECT COUNT(*) FROM outbox") == 0; }));
   BOOST_TEST(sidecar.delivered_count("task-events") == 1u);
   BOOST_TEST(sidecar.requests("task-updates").size() == 1u);  // never retried

@@ -41,6 +41,8 @@ struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::I
   std::map<std::string, SidecarBehaviour> behaviours;
   std::vector<RecordedPublish> seen;
   size_t in_flight = 0, max_in_flight = 0, max_per_key = 0;
+  bool keep = true;
+  size_t total = 0, total_delivered = 0;
   std::map<std::string, size_t> in_flight_by_key;
   std::shared_ptr<Pistache::Http::Endpoint> endpoint;
 
@@ -67,7 +69,10 @@ struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::I
   void answer(ResponseWriter& writer, size_t index, long status) {
     {
       std::lock_guard lock(mutex);
-      if (index < seen.size()) {
+      if (!keep) {
+        --in_flight;
+        total_delivered += status == 204;
+      } else if (index < seen.size()) {
         seen[index].answered = status;
         --in_flight;
         --in_flight_by_key[seen[index].partition_key];
@@ -103,10 +108,13 @@ struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::I
     {
       std::lock_guard lock(mutex);
       b = behaviour_for(r.topic);
+      ++total;
       index = seen.size();
       max_in_flight = std::max(max_in_flight, ++in_flight);
-      max_per_key = std::max(max_per_key, ++in_flight_by_key[r.partition_key]);
-      seen.push_back(std::move(r));
+      if (keep) {
+        max_per_key = std::max(max_per_key, ++in_flight_by_key[r.partition_key]);
+        seen.push_back(std::move(r));
+      }
     }
     if (b.hang) {
       std::lock_guard lock(mutex);
@@ -230,9 +238,20 @@ std::vector<RecordedPublish> RecordingSidecar::delivered(const std::string& topi
 
 size_t RecordingSidecar::delivered_count(const std::string& topic) const {
   std::lock_guard lock(impl_->mutex);
+  if (!impl_->keep) return impl_->total_delivered;
   size_t n = 0;
   for (const auto& r : impl_->seen) n += r.answered == 204 && (topic.empty() || r.topic == topic);
   return n;
+}
+
+void RecordingSidecar::keep_requests(bool keep) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->keep = keep;
+}
+
+size_t RecordingSidecar::request_count() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->total;
 }
 
 size_t RecordingSidecar::max_in_flight() const {

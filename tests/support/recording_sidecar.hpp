@@ -38,6 +38,9 @@ class RecordingSidecar {
   int port() const;
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
+  // Keep only counts, not the requests themselves (for long benchmark runs).
+  void keep_requests(bool keep);
+
   // How to answer publishes to `topic` ("" sets the default for every topic without its own).
   void behave(const std::string& topic, SidecarBehaviour behaviour);
 
@@ -48,6 +51,7 @@ class RecordingSidecar {
   std::vector<RecordedPublish> requests(const std::string& topic = "") const;
   std::vector<RecordedPublish> delivered(const std::string& topic = "") const;
   size_t delivered_count(const std::string& topic = "") const;
+  size_t request_count() const;
   // The most requests that were waiting for their answer at once: overall, and for one
   // partition key (a publisher keeping per-user order never has two of a user's in flight).
   size_t max_in_flight() const;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# make bench: taskd under wrk, with the sidecar healthy, down and slow (2 s an answer).
+# Workloads: GET /healthz (the same server's ceiling), POST /api/v1/tasks, a mixed workload.
+# Prints a table and writes bench/results/<timestamp>.json (and latest.json). Loopback only,
+# bounded in time: 9 runs of BENCH_DURATION each.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+USERS=${BENCH_USERS:-100}
+SLOW_MS=${BENCH_SLOW_MS:-2000}
+WORK=bench/.work
+BIN=$BUILD_DIR/bin
+
+rm -rf "$WORK" && mkdir -p "$WORK" bench/results
+export TASKS_JWT_SECRET="bench-secret-$(date +%s)-0123456789abcdef0123456789"
+for ((u = 1; u <= USERS; u++)); do
+  echo "bench-user-$u $("$BIN/taskctl" token --user "bench-user-$u" --ttl 86400)"
+done > "$WORK/tokens.txt"
+export BENCH_TOKENS=$WORK/tokens.txt
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_for() {  # wait_for DEADLINE_SECONDS COMMAND...: poll until the command succeeds
+  local deadline=$(($(date +%s) + $1)); shift
+  until "$@" > /dev/null 2>&1; do
+    (($(date +%s) < deadline)) || return 1
+    sleep 0.05
+  done
+}
+
+backlog() { sqlite3 "file:$1?mode=ro" "SELECT COUNT(*) FROM outbox" 2> /dev/null || echo 0; }
+
+SINK_PID="" TASKD_PID="" SAMPLER_PID=""
+cleanup() {
+  for pid in $SAMPLER_PID $TASKD_PID $SINK_PID; do kill "$pid" 2> /dev/null || true; done
+  wait 2> /dev/null || true
+}
+trap cleanup EXIT
+
+: > "$WORK/results.jsonl"
+for mode in healthy down slow; do
+  SINK_PORT=$(free_port)
+  SINK_PID=""
+  if [[ $mode != down ]]; then
+    delay=0; [[ $mode == slow ]] && delay=$SLOW_MS
+    "$BIN/bench-sink" --port "$SINK_PORT" --delay-ms "$delay" > "$WORK/sink-$mode.out" &
+    SINK_PID=$!
+    wait_for 10 grep -q ready "$WORK/sink-$mode.out"
+  fi
+  for workload in healthz create mixed; do
+    run="$mode-$workload"
+    db="$WORK/$run.db"
+    port=$(free_port)
+    TASKS_HTTP_ADDR=127.0.0.1:$port TASKS_ADMIN_ADDR=127.0.0.1:$(free_port) TASKS_DB=sqlite:$db \
+      DAPR_HTTP_ENDPOINT=http://127.0.0.1:$SINK_PORT TASKS_LOG_LEVEL=error \
+      "$BIN/taskd" > "$WORK/$run.taskd.log" 2>&1 &
+    TASKD_PID=$!
+    wait_for 20 curl -sf "http://127.0.0.1:$port/readyz"
+    # Outbox backlog once a second while the load runs.
+    (while true; do echo "$(backlog "$db")"; sleep 1; done) > "$WORK/$run.backlog" &
+    SAMPLER_PID=$!
+    echo "== $run: wrk -t$THREADS -c$CONNECTIONS -d$DURATION" >&2
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "bench/lua/$workload.lua" "http://127.0.0.1:$port" \
+      > "$WORK/$run.wrk.out"
+    kill "$SAMPLER_PID" 2> /dev/null || true; wait "$SAMPLER_PID" 2> /dev/null || true; SAMPLER_PID=""
+    end_backlog=$(backlog "$db")
+    drain_seconds=null
+    if [[ $mode == healthy ]]; then
+      start=$(date +%s.%N)
+      if wait_for 60 test "$(backlog "$db")" -eq 0; then
+        drain_seconds=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
+      fi
+    fi
+    kill -TERM "$TASKD_PID"; wait "$TASKD_PID" || true; TASKD_PID=""
+    python3 - "$run" "$mode" "$workload" "$WORK/$run.wrk.out" "$WORK/$run.backlog" "$end_backlog" "$drain_seconds" \
+      >> "$WORK/results.jsonl" << 'PY'
+import json, sys
+run, mode, workload, wrk_out, backlog_file, end_backlog, drain = sys.argv[1:8]
+line = [l for l in open(wrk_out) if l.startswith("{")][-1]
+r = json.loads(line)
+samples = [int(x) for x in open(backlog_file).read().split() if x.strip().isdigit()]
+r.update(run=run, sidecar=mode, workload=workload, backlog_max=max(samples or [0]),
+         backlog_end=int(end_backlog), drain_seconds=None if drain == "null" else float(drain))
+print(json.dumps(r))
+PY
+  done
+  if [[ -n $SINK_PID ]]; then kill -TERM "$SINK_PID"; wait "$SINK_PID" || true; SINK_PID=""; fi
+done
+
+python3 bench/report.py "$WORK/results.jsonl" \
+  --duration "$DURATION" --connections "$CONNECTIONS" --threads "$THREADS" --users "$USERS" --slow-ms "$SLOW_MS"
