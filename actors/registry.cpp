@@ -37,6 +37,7 @@ registry_actor::behavior_type registry_impl(self_ptr self, persistence_actor sto
     }
     if (msg.reason && msg.reason != caf::exit_reason::normal) {
       ++st.crashed;
+      if (st.options.metrics) st.options.metrics->actor_restarted("user");
       log::error("user actor died", {{"user_id", it->second}, {"error", to_string(msg.reason)}});
     }
     if (auto u = st.users.find(it->second); u != st.users.end() && u->second.handle.address() == msg.source)

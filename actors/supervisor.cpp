@@ -84,6 +84,7 @@ void start(self_ptr self, const std::string& id) {
 void restart(self_ptr self, const std::string& id) {
   auto& st = self->state;
   ++st.restarts[id];
+  if (st.wiring.metrics) st.wiring.metrics->actor_restarted(id.substr(0, id.find('/')));
   auto& times = st.recent[id];
   const auto now = clock::now();
   times.push_back(now);

@@ -26,6 +26,7 @@ struct SupervisorWiring {
   std::vector<Publisher> publishers;
   UserActorOptions user_options;
   std::shared_ptr<ActorDirectory> directory;
+  metrics_ptr metrics;                             // counts restarts per kind (may be null)
   int restart_burst = 5;                           // restarts of one child in `burst_window`...
   std::chrono::milliseconds burst_window{10'000};  // ...after which it is restarted only after
   std::chrono::milliseconds burst_pause{1'000};    // this pause, so a crash loop cannot spin

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "core/metrics.hpp"
 #include "core/protocol.hpp"
 
 namespace tasks {
@@ -16,6 +17,7 @@ struct UserActorOptions {
   std::chrono::milliseconds request_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   int conflict_retries = 3;  // another writer moved the task: re-read and re-plan this often
+  metrics_ptr metrics;       // the registry counts crashed user actors here (may be null)
 };
 
 struct user_state {

@@ -2,8 +2,10 @@
 
 #include "actors/supervisor.hpp"
 #include "core/log.hpp"
+#include "core/topics.hpp"
 #include "events/publisher.hpp"
-#include "events/topics.hpp"
+#include "http/admin.hpp"
+#include "http/api.hpp"
 #include "persistence/persistence_actor.hpp"
 #include "persistence/store.hpp"
 
@@ -27,8 +29,11 @@ void Service::start() {
   caf_config_->set("scheduler.max-threads", 2);
   system_ = std::make_unique<caf::actor_system>(*caf_config_);
 
+  metrics_ = std::make_shared<http::PrometheusMetrics>();
   SupervisorWiring wiring;
   wiring.directory = directory_;
+  wiring.metrics = metrics_;
+  wiring.user_options.metrics = metrics_;
   wiring.user_options.event_source = config_.event_source;
   wiring.user_options.request_timeout = config_.request_timeout;
   wiring.user_options.idle_timeout = config_.user_idle_timeout;
@@ -45,6 +50,8 @@ void Service::start() {
                                  config_.publish_backoff_max, config_.publish_max_age};
     options.concurrency = static_cast<size_t>(config_.publish_concurrency);
     options.poll_interval = config_.publish_poll_interval;
+    options.metrics = metrics_;
+    options.fault_injection = config_.fault_injection;
     wiring.publishers.push_back(
         {std::string(topic), [options](caf::actor_system& sys, persistence_actor store, std::uint64_t restarts) {
            auto o = options;
@@ -53,6 +60,7 @@ void Service::start() {
          }});
   }
   supervisor_ = spawn_supervisor(*system_, std::move(wiring));
+  directory_->set(supervisor_);
   {
     // Wait until the supervisor has started its children (its first message is handled after).
     caf::scoped_actor self{*system_};
@@ -61,14 +69,29 @@ void Service::start() {
                  [](caf::error& err) { throw std::runtime_error("the supervisor did not start: " + to_string(err)); });
   }
 
-  auto context = std::make_shared<http::ApiContext>(http::ApiContext{
-      *system_, directory_, std::make_shared<http::ServerState>(), http::ApiOptions{config_.jwt_secret}});
+  // The admin API first: an operator can look inside before the public API takes traffic.
+  auto admin_state = std::make_shared<http::ServerState>();
+  auto admin = std::make_shared<http::AdminContext>(
+      http::AdminContext{*system_, directory_, admin_state, metrics_, config_.admin_token});
+  admin->fault_injection = config_.fault_injection;
+  http::ServerOptions admin_options;
+  admin_options.address = config_.admin_addr;
+  admin_options.threads = 1;
+  admin_server_ =
+      std::make_unique<http::Server>(admin_options, std::make_shared<http::AdminHandler>(admin), admin_state);
+  admin_server_->start("TASKS_ADMIN_ADDR");
+
+  auto state = std::make_shared<http::ServerState>();
+  state->metrics = metrics_;
+  auto context = std::make_shared<http::ApiContext>(
+      http::ApiContext{*system_, directory_, state, http::ApiOptions{config_.jwt_secret}});
   http::ServerOptions options;
   options.address = config_.http_addr;
   options.threads = config_.http_threads;
-  server_ = std::make_unique<http::Server>(options, context);
+  server_ = std::make_unique<http::Server>(options, std::make_shared<http::ApiHandler>(context), state);
   server_->start("TASKS_HTTP_ADDR");
-  log::info("taskd is serving", {{"http_addr", config_.http_addr.to_string()}});
+  log::info("taskd is serving",
+            {{"http_addr", config_.http_addr.to_string()}, {"admin_addr", config_.admin_addr.to_string()}});
 }
 
 void Service::drain_publishers() {
@@ -100,6 +123,7 @@ void Service::stop() {
     log::warn("requests still in flight at the shutdown deadline", {{"in_flight", server_->state()->in_flight.load()}});
   drain_publishers();
   if (server_) server_->shutdown();
+  if (admin_server_) admin_server_->shutdown();
   directory_->clear();
   caf::anon_send_exit(supervisor_, caf::exit_reason::user_shutdown);
   supervisor_ = nullptr;
@@ -107,6 +131,7 @@ void Service::stop() {
   system_.reset();
   caf_config_.reset();
   server_.reset();
+  admin_server_.reset();
   log::info("taskd stopped");
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/config.hpp"
 #include "core/directory.hpp"
+#include "http/prometheus_metrics.hpp"
 #include "http/server.hpp"
 
 namespace tasks {
@@ -35,6 +36,8 @@ class Service {
   std::shared_ptr<ActorDirectory> directory_ = std::make_shared<ActorDirectory>();
   // Destroyed in reverse order: the server (Pistache endpoint) outlives the actor system.
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<http::Server> admin_server_;
+  std::shared_ptr<http::PrometheusMetrics> metrics_;
   std::unique_ptr<caf::actor_system_config> caf_config_;
   std::unique_ptr<caf::actor_system> system_;
   supervisor_actor supervisor_;

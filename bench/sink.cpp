@@ -2,10 +2,10 @@
 // 204, optionally after a delay (a slow sidecar), counting instead of keeping requests. On
 // SIGTERM it prints one JSON line with what it saw.
 
+#include <pthread.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
-#include <pthread.h>
 
 #include "tests/support/recording_sidecar.hpp"
 

@@ -41,6 +41,8 @@ const std::vector<Setting>& settings() {
       {"TASKS_PUBLISH_CONCURRENCY", "--publish-concurrency", "32",
        "publish calls in flight per topic (one per user at a time)"},
       {"TASKS_SHUTDOWN_DRAIN", "--shutdown-drain", "5s", "on SIGTERM, how long publishers may keep delivering"},
+      {"TASKS_FAULT_INJECTION", "--fault-injection", "off",
+       "tests only: on enables POST /admin/faults/crash/{actor} (a publisher crashes)"},
   };
   return all;
 }
@@ -186,6 +188,7 @@ Config make_config(const std::map<std::string, std::string>& values) {
   if (c.publish_poll_interval.count() == 0) throw ConfigError("TASKS_PUBLISH_POLL_INTERVAL", "must be above zero");
   c.publish_concurrency = parse_int("TASKS_PUBLISH_CONCURRENCY", get("TASKS_PUBLISH_CONCURRENCY"), 1, 1024);
   c.shutdown_drain = parse_duration("TASKS_SHUTDOWN_DRAIN", get("TASKS_SHUTDOWN_DRAIN"));
+  c.fault_injection = one_of("TASKS_FAULT_INJECTION", get("TASKS_FAULT_INJECTION"), {"off", "on"}) == "on";
   return c;
 }
 
@@ -221,6 +224,7 @@ std::map<std::string, std::string> describe(const Config& c) {
       {"TASKS_PUBLISH_POLL_INTERVAL", ms(c.publish_poll_interval)},
       {"TASKS_PUBLISH_CONCURRENCY", std::to_string(c.publish_concurrency)},
       {"TASKS_SHUTDOWN_DRAIN", ms(c.shutdown_drain)},
+      {"TASKS_FAULT_INJECTION", c.fault_injection ? "on" : "off"},
   };
 }
 

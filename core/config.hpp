@@ -44,6 +44,7 @@ struct Config {
   std::chrono::milliseconds publish_poll_interval{1'000};
   int publish_concurrency = 32;
   std::chrono::milliseconds shutdown_drain{5'000};
+  bool fault_injection = false;  // tests only: POST /admin/faults/crash/{actor} on the admin API
 
   bool dev_mode() const { return jwt_secret.empty(); }
 };

@@ -30,6 +30,14 @@ class ActorDirectory {
     std::lock_guard lock(mutex_);
     persistence_ = std::move(p);
   }
+  supervisor_actor supervisor() const {
+    std::lock_guard lock(mutex_);
+    return supervisor_;
+  }
+  void set(supervisor_actor s) {
+    std::lock_guard lock(mutex_);
+    supervisor_ = std::move(s);
+  }
   std::map<std::string, publisher_actor> publishers() const {
     std::lock_guard lock(mutex_);
     return publishers_;
@@ -42,6 +50,7 @@ class ActorDirectory {
     std::lock_guard lock(mutex_);
     registry_ = nullptr;
     persistence_ = nullptr;
+    supervisor_ = nullptr;
     publishers_.clear();
   }
 
@@ -49,6 +58,7 @@ class ActorDirectory {
   mutable std::mutex mutex_;
   registry_actor registry_;
   persistence_actor persistence_;
+  supervisor_actor supervisor_;
   std::map<std::string, publisher_actor> publishers_;  // topic -> its publisher
 };
 

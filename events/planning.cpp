@@ -1,7 +1,7 @@
 #include "events/planning.hpp"
 
 #include "core/time.hpp"
-#include "events/topics.hpp"
+#include "core/topics.hpp"
 
 namespace tasks {
 

@@ -134,6 +134,7 @@ DeliveryReport deliver(self_ptr self, const std::vector<Lane>& lanes, bool& deli
           report.delivered.push_back(id);
           ++st.delivered;
           ++st.delivered_by_type[row.event.event_type];
+          if (st.options.metrics) st.options.metrics->event_published(row.event.topic, row.event.event_type);
           ++st.drained;
           if (st.failing) ++st.outage_delivered;
           delivered_any = true;
@@ -144,6 +145,7 @@ DeliveryReport deliver(self_ptr self, const std::vector<Lane>& lanes, bool& deli
           failed_any = true;
           ++st.failed_attempts;
           ++st.failures_by_reason[failure_reason(result)];
+          if (st.options.metrics) st.options.metrics->publish_failed(row.event.topic, failure_reason(result));
           st.last_error = describe(result);
           st.last_error_at = now;
           if (!st.failing) {
@@ -170,6 +172,7 @@ DeliveryReport deliver(self_ptr self, const std::vector<Lane>& lanes, bool& deli
                                            : "still failing after the maximum age: " + describe(result);
             report.dead.push_back({id, attempt, reason});
             ++st.dead_lettered;
+            if (st.options.metrics) st.options.metrics->event_dead_lettered(row.event.topic);
             fields["reason"] = reason;
             log::error("event dead-lettered", fields);
           } else {

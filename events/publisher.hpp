@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 
+#include "core/metrics.hpp"
 #include "core/protocol.hpp"
 #include "events/dapr_client.hpp"
 #include "events/retry_policy.hpp"
@@ -27,6 +28,7 @@ struct PublisherOptions {
   // and drain requests promptly even when the sidecar is slow.
   std::chrono::milliseconds round_budget{500};
   bool fault_injection = false;  // honour crash_atom (tests only)
+  metrics_ptr metrics;           // may be null
   std::uint64_t restarts = 0;    // for status: how often the supervisor restarted it
 };
 

@@ -71,6 +71,7 @@ void ApiHandler::onRequest(const Request& request, Pistache::Http::ResponseWrite
                                  wants_keep_alive(request), ctx->server);
   const std::string method = Pistache::Http::methodString(request.method());
   const auto route = match_route(method, request.resource());
+  exchange->describe(method, route.kind == RouteMatch::Kind::found ? route_template(route.endpoint) : "unmatched");
   if (route.kind == RouteMatch::Kind::not_found) {
     exchange->send_problem({404, "no route for " + method + " " + request.resource().substr(0, 200), ""});
     return;

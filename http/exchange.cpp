@@ -50,6 +50,9 @@ void Exchange::send(int status, const std::string& body, const std::string& cont
   // A client that went away makes send() fail; nothing more to do about it.
   (void)writer_.send(static_cast<Pistache::Http::Code>(status), body);
   ++server_->answered;
+  if (server_->metrics)
+    server_->metrics->http_request(method_, route_, status,
+                                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
   --server_->in_flight;
 }
 

@@ -5,21 +5,24 @@
 
 #include <pistache/http.h>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/command.hpp"
+#include "core/metrics.hpp"
 #include "http/problem.hpp"
 
 namespace tasks::http {
 
-// Shared by every exchange of one server: requests in flight and the drain switch.
+// Shared by every exchange of one server: requests in flight, the drain switch, the metrics.
 struct ServerState {
   std::atomic<long> in_flight{0};
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> answered{0};
+  metrics_ptr metrics;  // may be null
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -38,12 +41,20 @@ class Exchange {
 
   const std::string& correlation_id() const { return correlation_id_; }
 
+  // For the request metrics: the method, and the route template once the route is known.
+  void describe(std::string method, std::string route) {
+    method_ = std::move(method);
+    route_ = std::move(route);
+  }
+
  private:
   Pistache::Http::ResponseWriter writer_;
   std::string correlation_id_;
   bool keep_alive_;
   std::shared_ptr<ServerState> server_;
   std::atomic<bool> answered_{false};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::string method_, route_ = "unmatched";
 };
 
 // Answers a task request: the actors' TaskReply becomes status, headers and JSON.

@@ -25,6 +25,21 @@ RouteMatch pick(std::string_view method, const PathShape& shape, std::string_vie
 
 }  // namespace
 
+const char* route_template(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::healthz: return "/healthz";
+    case Endpoint::readyz: return "/readyz";
+    case Endpoint::list_tasks:
+    case Endpoint::create_task: return "/api/v1/tasks";
+    case Endpoint::get_task:
+    case Endpoint::patch_task:
+    case Endpoint::delete_task: return "/api/v1/tasks/{id}";
+    case Endpoint::complete_task: return "/api/v1/tasks/{id}/complete";
+    case Endpoint::uncomplete_task: return "/api/v1/tasks/{id}/uncomplete";
+  }
+  return "unmatched";
+}
+
 RouteMatch match_route(std::string_view method, std::string_view path) {
   if (path == "/healthz") return pick(method, {{{"GET", Endpoint::healthz}}}, {});
   if (path == "/readyz") return pick(method, {{{"GET", Endpoint::readyz}}}, {});

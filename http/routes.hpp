@@ -29,4 +29,7 @@ struct RouteMatch {
 
 RouteMatch match_route(std::string_view method, std::string_view path);
 
+// The route as a template ("/api/v1/tasks/{id}"), for metrics labels.
+const char* route_template(Endpoint endpoint);
+
 }  // namespace tasks::http

@@ -5,8 +5,9 @@
 
 namespace tasks::http {
 
-Server::Server(ServerOptions options, std::shared_ptr<ApiContext> context)
-    : options_(std::move(options)), context_(std::move(context)) {}
+Server::Server(ServerOptions options, std::shared_ptr<Pistache::Http::Handler> handler,
+               std::shared_ptr<ServerState> state)
+    : options_(std::move(options)), handler_(std::move(handler)), state_(std::move(state)) {}
 
 Server::~Server() {
   shutdown();
@@ -24,7 +25,7 @@ void Server::start(const std::string& address_variable) {
                     .headerTimeout(options_.header_timeout)
                     .bodyTimeout(options_.body_timeout);
     endpoint_->init(opts);
-    endpoint_->setHandler(std::make_shared<ApiHandler>(context_));
+    endpoint_->setHandler(handler_);
     endpoint_->serveThreaded();
     running_ = true;
   } catch (const std::exception& e) {
@@ -33,7 +34,7 @@ void Server::start(const std::string& address_variable) {
 }
 
 bool Server::drain(std::chrono::milliseconds deadline) {
-  auto& state = *context_->server;
+  auto& state = *state_;
   state.draining = true;
   const auto until = std::chrono::steady_clock::now() + deadline;
   while (state.in_flight.load() > 0) {

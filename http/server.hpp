@@ -1,13 +1,14 @@
 #pragma once
 
-// The public HTTP server: a Pistache endpoint serving the API handler, with a graceful stop
-// (refuse new requests, let those in flight finish, then close).
+// An HTTP server: a Pistache endpoint serving one handler (the public API or the admin API),
+// with a graceful stop (refuse new requests, let those in flight finish, then close).
 
+#include <pistache/http.h>
 #include <chrono>
 #include <memory>
 
 #include "core/config.hpp"
-#include "http/api.hpp"
+#include "http/exchange.hpp"
 
 namespace Pistache::Http {
 class Endpoint;
@@ -26,7 +27,7 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(ServerOptions options, std::shared_ptr<ApiContext> context);
+  Server(ServerOptions options, std::shared_ptr<Pistache::Http::Handler> handler, std::shared_ptr<ServerState> state);
   ~Server();
 
   // Binds and starts serving on background threads. Throws ConfigError naming the variable
@@ -39,11 +40,12 @@ class Server {
   // Stops the endpoint's threads (the Endpoint object lives on until destruction).
   void shutdown();
 
-  std::shared_ptr<ServerState> state() const { return context_->server; }
+  std::shared_ptr<ServerState> state() const { return state_; }
 
  private:
   ServerOptions options_;
-  std::shared_ptr<ApiContext> context_;
+  std::shared_ptr<Pistache::Http::Handler> handler_;
+  std::shared_ptr<ServerState> state_;
   std::shared_ptr<Pistache::Http::Endpoint> endpoint_;
   bool running_ = false;
 };

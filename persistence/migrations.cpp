@@ -11,8 +11,9 @@ namespace {
 // Times are epoch milliseconds in BIGINT columns (SOCI's std::tm loses zones and milliseconds);
 // booleans are INTEGER (SOCI cannot bind bool); SQLite columns that hold 64-bit values are
 // declared BIGINT so that SOCI reads them as long long.
-const char* tasks_sqlite = R"(CREATE TABLE tasks (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+// `serial` is the auto-increment primary key of the dialect.
+std::string tasks_table(const char* serial) {
+  return std::string("CREATE TABLE tasks (\n  seq ") + serial + R"(,
   id TEXT NOT NULL UNIQUE,
   user_id TEXT NOT NULL,
   title TEXT NOT NULL,
@@ -22,18 +23,10 @@ const char* tasks_sqlite = R"(CREATE TABLE tasks (
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   version BIGINT NOT NULL))";
+}
 
-const char* tasks_postgresql = R"(CREATE TABLE tasks (
-  seq BIGSERIAL PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  user_id TEXT NOT NULL,
-  title TEXT NOT NULL,
-  description TEXT,
-  completed INTEGER NOT NULL DEFAULT 0,
-  due_date BIGINT,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL,
-  version BIGINT NOT NULL))";
+const char* sqlite_serial = "INTEGER PRIMARY KEY AUTOINCREMENT";
+const char* postgresql_serial = "BIGSERIAL PRIMARY KEY";
 
 std::string event_columns() {
   return R"(
@@ -66,10 +59,10 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1,
        "tasks, outbox and dead letters",
-       {tasks_sqlite, "CREATE INDEX tasks_by_user ON tasks (user_id, seq)", outbox("INTEGER PRIMARY KEY AUTOINCREMENT"),
+       {tasks_table(sqlite_serial), "CREATE INDEX tasks_by_user ON tasks (user_id, seq)", outbox(sqlite_serial),
         "CREATE INDEX outbox_by_topic ON outbox (topic, id)", dead_letters(),
         "CREATE INDEX dead_letters_by_topic ON dead_letters (topic, id)"},
-       {tasks_postgresql, "CREATE INDEX tasks_by_user ON tasks (user_id, seq)", outbox("BIGSERIAL PRIMARY KEY"),
+       {tasks_table(postgresql_serial), "CREATE INDEX tasks_by_user ON tasks (user_id, seq)", outbox(postgresql_serial),
         "CREATE INDEX outbox_by_topic ON outbox (topic, id)", dead_letters(),
         "CREATE INDEX dead_letters_by_topic ON dead_letters (topic, id)"}},
       {2,

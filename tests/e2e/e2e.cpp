@@ -27,7 +27,9 @@ void EndToEnd::stop() {
   std::filesystem::remove_all(workdir_, ec);
 }
 
-std::string EndToEnd::fresh_db() { return "sqlite:" + workdir_ + "/db" + std::to_string(++databases_) + ".db"; }
+std::string EndToEnd::fresh_db() {
+  return "sqlite:" + workdir_ + "/db" + std::to_string(++databases_) + ".db";
+}
 
 std::unique_ptr<TaskdProcess> EndToEnd::start_taskd(const std::string& db) {
   TaskdOptions options;
@@ -44,13 +46,13 @@ std::vector<KafkaRecord> EndToEnd::records_of(const std::string& topic, const st
                                               std::chrono::seconds deadline) {
   std::vector<KafkaRecord> mine;
   wait_until(
-    [&] {
-      mine.clear();
-      for (auto& r : stack_->records(topic))
-        if (r.key == user) mine.push_back(std::move(r));
-      return mine.size() >= count;
-    },
-    deadline, std::chrono::milliseconds(250));
+      [&] {
+        mine.clear();
+        for (auto& r : stack_->records(topic))
+          if (r.key == user) mine.push_back(std::move(r));
+        return mine.size() >= count;
+      },
+      deadline, std::chrono::milliseconds(250));
   return mine;
 }
 

@@ -103,12 +103,12 @@ BOOST_AUTO_TEST_CASE(taskd_sigkilled_mid_burst_then_no_committed_mutation_lacks_
   }
   // Kill while the burst is running: once some of its events are on Kafka, long before its end.
   BOOST_REQUIRE(wait_until(
-    [&] {
-      size_t mine = 0;
-      for (const auto& r : env.stack().records("task-updates")) mine += r.key.rfind("kill-", 0) == 0;
-      return mine >= 200u;
-    },
-    std::chrono::seconds(60), std::chrono::milliseconds(100)));
+      [&] {
+        size_t mine = 0;
+        for (const auto& r : env.stack().records("task-updates")) mine += r.key.rfind("kill-", 0) == 0;
+        return mine >= 200u;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(100)));
   taskd->kill_hard();
   killed = true;
   for (auto& t : threads) t.join();
@@ -118,8 +118,7 @@ BOOST_AUTO_TEST_CASE(taskd_sigkilled_mid_burst_then_no_committed_mutation_lacks_
   BOOST_REQUIRE(wait_until([&] { return peek.count("SELECT COUNT(*) FROM outbox") == 0; }, std::chrono::seconds(120)));
   for (const auto& user : users) {
     // The database is the truth: one task per user, at its last committed version.
-    const long long version =
-      peek.count("SELECT COALESCE(MAX(version), 0) FROM tasks WHERE user_id = '" + user + "'");
+    const long long version = peek.count("SELECT COALESCE(MAX(version), 0) FROM tasks WHERE user_id = '" + user + "'");
     auto records = env.records_of("task-updates", user, static_cast<size_t>(version));
     std::set<long long> versions;
     for (const auto& r : records) versions.insert(r.event["data"]["version"].get<long long>());

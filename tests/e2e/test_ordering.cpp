@@ -29,7 +29,8 @@ BOOST_AUTO_TEST_CASE(twenty_users_fifty_mixed_mutations_each_in_parallel) {
         requests.push_back({"PATCH", "/api/v1/tasks/" + id, json({{"title", "m" + std::to_string(m)}}).dump(),
                             api->auth({"Content-Type: application/json"})});
       else
-        requests.push_back({"POST", "/api/v1/tasks/" + id + (m % 3 == 1 ? "/complete" : "/uncomplete"), "", api->auth()});
+        requests.push_back(
+            {"POST", "/api/v1/tasks/" + id + (m % 3 == 1 ? "/complete" : "/uncomplete"), "", api->auth()});
     }
   }
   auto responses = parallel_requests(taskd.base_url(), requests);

@@ -24,7 +24,8 @@ BOOST_AUTO_TEST_SUITE(story_1_task_events)
 BOOST_AUTO_TEST_CASE(scenarios_1_to_6) {
   UserApi alice("alice");
   // 1: create
-  auto id = alice.create({{"title", "Buy milk"}, {"description", "2 l"}}, with("s1-create")).json()["id"].get<std::string>();
+  auto id =
+      alice.create({{"title", "Buy milk"}, {"description", "2 l"}}, with("s1-create")).json()["id"].get<std::string>();
   // 2: update a field; 6: update that changes nothing
   alice.patch(id, {{"title", "Buy oat milk"}}, with("s1-update"));
   alice.patch(id, {{"title", "Buy oat milk"}}, with("s1-noop"));
@@ -101,8 +102,8 @@ BOOST_AUTO_TEST_SUITE(story_3_reminders)
 BOOST_AUTO_TEST_CASE(scenario_1_a_due_date_schedules_a_reminder) {
   UserApi dave("dave");
   auto id = dave.create({{"title", "Dentist"}, {"due_date", "2026-12-01T09:00:00Z"}}, with("s3-create"))
-              .json()["id"]
-              .get<std::string>();
+                .json()["id"]
+                .get<std::string>();
   auto records = EndToEnd::get().records_of("reminders", dave.user(), 1);
   BOOST_REQUIRE_EQUAL(records.size(), 1u);
   check_record(records[0], dave.user(), "reminder.scheduled", id, "s3-create", traceparent);

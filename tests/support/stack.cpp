@@ -33,13 +33,13 @@ Stack::Stack() {
   source_dir_ = src;
   state_dir_ = make_temp_dir("tasks-stack");
   env_ = {
-    {"STACK_STATE_DIR", state_dir_},
-    {"STACK_KAFKA_PORT", std::to_string(free_port())},
-    {"STACK_KAFKA_CONTROLLER_PORT", std::to_string(free_port())},
-    {"STACK_DAPR_HTTP_PORT", std::to_string(free_port())},
-    {"STACK_DAPR_GRPC_PORT", std::to_string(free_port())},
-    {"STACK_DAPR_INTERNAL_GRPC_PORT", std::to_string(free_port())},
-    {"STACK_DAPR_METRICS_PORT", std::to_string(free_port())},
+      {"STACK_STATE_DIR", state_dir_},
+      {"STACK_KAFKA_PORT", std::to_string(free_port())},
+      {"STACK_KAFKA_CONTROLLER_PORT", std::to_string(free_port())},
+      {"STACK_DAPR_HTTP_PORT", std::to_string(free_port())},
+      {"STACK_DAPR_GRPC_PORT", std::to_string(free_port())},
+      {"STACK_DAPR_INTERNAL_GRPC_PORT", std::to_string(free_port())},
+      {"STACK_DAPR_METRICS_PORT", std::to_string(free_port())},
   };
   script("up.sh");
 }
@@ -53,13 +53,25 @@ Stack::~Stack() {
   std::filesystem::remove_all(state_dir_, ec);
 }
 
-std::string Stack::dapr_endpoint() const { return "http://127.0.0.1:" + env_.at("STACK_DAPR_HTTP_PORT"); }
-std::string Stack::brokers() const { return "127.0.0.1:" + env_.at("STACK_KAFKA_PORT"); }
+std::string Stack::dapr_endpoint() const {
+  return "http://127.0.0.1:" + env_.at("STACK_DAPR_HTTP_PORT");
+}
+std::string Stack::brokers() const {
+  return "127.0.0.1:" + env_.at("STACK_KAFKA_PORT");
+}
 
-void Stack::stop_daprd() { script("down.sh daprd"); }
-void Stack::start_daprd() { script("up.sh daprd"); }
-void Stack::stop_kafka() { script("down.sh kafka"); }
-void Stack::start_kafka() { script("up.sh kafka"); }
+void Stack::stop_daprd() {
+  script("down.sh daprd");
+}
+void Stack::start_daprd() {
+  script("up.sh daprd");
+}
+void Stack::stop_kafka() {
+  script("down.sh kafka");
+}
+void Stack::start_kafka() {
+  script("up.sh kafka");
+}
 
 void Stack::script(const std::string& command) const {
   std::string line;
@@ -73,7 +85,7 @@ void Stack::script(const std::string& command) const {
 
 std::vector<KafkaRecord> Stack::records(const std::string& topic) const {
   const std::string out =
-    run_capture("kcat -C -b " + brokers() + " -t " + topic + " -o beginning -e -J -q 2>/dev/null");
+      run_capture("kcat -C -b " + brokers() + " -t " + topic + " -o beginning -e -J -q 2>/dev/null");
   std::vector<KafkaRecord> records;
   std::istringstream in(out);
   for (std::string line; std::getline(in, line);) {
@@ -86,7 +98,8 @@ std::vector<KafkaRecord> Stack::records(const std::string& topic) const {
     if (j.contains("key") && j["key"].is_string()) r.key = j["key"];
     if (j.contains("headers") && j["headers"].is_array())
       for (size_t i = 0; i + 1 < j["headers"].size(); i += 2)
-        r.headers[j["headers"][i].get<std::string>()] = j["headers"][i + 1].is_string() ? j["headers"][i + 1].get<std::string>() : "";
+        r.headers[j["headers"][i].get<std::string>()] =
+            j["headers"][i + 1].is_string() ? j["headers"][i + 1].get<std::string>() : "";
     if (j.contains("payload") && j["payload"].is_string())
       r.event = nlohmann::json::parse(j["payload"].get<std::string>(), nullptr, false);
     records.push_back(std::move(r));

@@ -54,7 +54,8 @@ TaskdProcess::TaskdProcess(TaskdOptions options) : options_(std::move(options)) 
   }
   port_ = free_port();
   env["TASKS_HTTP_ADDR"] = "127.0.0.1:" + std::to_string(port_);
-  env["TASKS_ADMIN_ADDR"] = "127.0.0.1:" + std::to_string(free_port());
+  admin_port_ = free_port();
+  env["TASKS_ADMIN_ADDR"] = "127.0.0.1:" + std::to_string(admin_port_);
   env["TASKS_JWT_SECRET"] = "test-secret-0123456789abcdef0123456789abcdef";
   env["TASKS_DB"] = "sqlite:" + options_.workdir + "/tasks.db";
   env["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:" + std::to_string(free_port());  // nobody there

@@ -25,6 +25,7 @@ class TaskdProcess {
 
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string admin_url() const { return "http://127.0.0.1:" + std::to_string(admin_port_); }
   const std::string& jwt_secret() const { return secret_; }
   std::string token_for(const std::string& user, long long ttl_seconds = 3600) const;
 
@@ -41,6 +42,7 @@ class TaskdProcess {
  private:
   TaskdOptions options_;
   int port_ = 0;
+  int admin_port_ = 0;
   std::string secret_;
   pid_t pid_ = -1;
   int status_ = 0;

@@ -11,7 +11,9 @@ namespace {
 TaskdProcess* shared_taskd = nullptr;
 }  // namespace
 
-void set_default_taskd(TaskdProcess* taskd) { shared_taskd = taskd; }
+void set_default_taskd(TaskdProcess* taskd) {
+  shared_taskd = taskd;
+}
 
 TaskdProcess& default_taskd() {
   if (!shared_taskd) throw std::logic_error("no default taskd: the test binary's fixture sets it");

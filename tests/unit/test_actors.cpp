@@ -11,10 +11,12 @@
 #include "actors/supervisor.hpp"
 #include "persistence/persistence_actor.hpp"
 #include "persistence/store.hpp"
+#include "tests/support/ask.hpp"
 #include "tests/support/taskd_process.hpp"
 #include "tests/support/wait.hpp"
 
 using namespace tasks;
+using tasks::testing::status_of;
 using tasks::testing::wait_until;
 
 namespace {
@@ -46,15 +48,6 @@ Call send(const caf::actor_system&, const registry_actor& to, const std::string&
   cmd.responder = call.capture;
   caf::anon_send(to, std::move(cmd));
   return call;
-}
-
-template <class Handle>
-ActorStatus status_of(caf::actor_system& sys, const Handle& h) {
-  caf::scoped_actor self{sys};
-  ActorStatus out;
-  self->request(h, std::chrono::seconds(5), status_atom::value)
-      .receive([&](ActorStatus& s) { out = std::move(s); }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
-  return out;
 }
 
 struct SqliteStore {

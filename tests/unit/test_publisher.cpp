@@ -11,6 +11,7 @@
 #include "events/publisher.hpp"
 #include "persistence/persistence_actor.hpp"
 #include "persistence/store.hpp"
+#include "tests/support/ask.hpp"
 #include "tests/support/recording_sidecar.hpp"
 #include "tests/support/taskd_process.hpp"
 #include "tests/support/wait.hpp"
@@ -97,15 +98,6 @@ struct World {
     std::filesystem::remove_all(dir);
   }
 };
-
-template <class Handle>
-ActorStatus status_of(caf::actor_system& sys, const Handle& h) {
-  caf::scoped_actor self{sys};
-  ActorStatus out;
-  self->request(h, std::chrono::seconds(5), status_atom::value)
-      .receive([&](ActorStatus& s) { out = std::move(s); }, [](caf::error& e) { BOOST_FAIL(to_string(e)); });
-  return out;
-}
 
 }  // namespace
 

@@ -1,0 +1,24 @@
+#pragma once
+
+// What the system counts, as an interface: actors and the HTTP layer report events here, and
+// app/ plugs in the Prometheus implementation (http/prometheus_metrics). A null pointer means
+// "not counted" (tests that do not care).
+
+#include <memory>
+#include <string>
+
+namespace tasks {
+
+class Metrics {
+ public:
+  virtual ~Metrics() = default;
+  virtual void http_request(const std::string& method, const std::string& route, int status, double seconds) = 0;
+  virtual void event_published(const std::string& topic, const std::string& type) = 0;
+  virtual void publish_failed(const std::string& topic, const std::string& reason) = 0;
+  virtual void event_dead_lettered(const std::string& topic) = 0;
+  virtual void actor_restarted(const std::string& kind) = 0;
+};
+
+using metrics_ptr = std::shared_ptr<Metrics>;
+
+}  // namespace tasks

@@ -1,0 +1,330 @@
+#include "http/admin.hpp"
+
+#include <openssl/crypto.h>
+#include <nlohmann/json.hpp>
+
+#include "core/time.hpp"
+#include "core/topics.hpp"
+#include "http/request_meta.hpp"
+
+namespace tasks::http {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using exchange_ptr = std::shared_ptr<Exchange>;
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void fail(const exchange_ptr& ex, const caf::error& err) {
+  ex->send_problem({503, "the actors did not answer: " + to_string(err), ""});
+}
+
+json actor_json(const ActorStatus& s) {
+  return json::parse(to_json(s).dump());  // keep the field order of to_json
+}
+
+json publisher_json(const ActorStatus& s) {
+  const auto& d = s.details;
+  auto get = [&](const char* key) { return d.contains(key) ? json::parse(d[key].dump()) : json(nullptr); };
+  return {{"topic", get("topic")},
+          {"state", s.state},
+          {"in_flight", get("in_flight")},
+          {"delivered", get("delivered")},
+          {"failed", get("failed")},
+          {"retried", get("retried")},
+          {"dead_lettered", get("dead_lettered")},
+          {"last_error", get("last_error")},
+          {"last_error_at", get("last_error_at")},
+          {"next_retry_at", get("next_retry_at")},
+          {"restarts", s.restarts},
+          {"mailbox", s.mailbox}};
+}
+
+json row_json(const OutboxRow& r) {
+  return {{"id", r.id},
+          {"event_id", r.event.event_id},
+          {"event_type", r.event.event_type},
+          {"user_id", r.event.partition_key},
+          {"task_id", r.event.task_id},
+          {"correlation_id", r.event.correlation_id},
+          {"attempts", r.attempts},
+          {"last_error", r.last_error},
+          {"next_attempt_at", format_rfc3339(r.next_attempt_at)},
+          {"created_at", format_rfc3339(r.event.created_at)}};
+}
+
+json dead_json(const DeadLetter& d) {
+  return {{"id", d.id},
+          {"topic", d.event.topic},
+          {"event_id", d.event.event_id},
+          {"event_type", d.event.event_type},
+          {"user_id", d.event.partition_key},
+          {"task_id", d.event.task_id},
+          {"correlation_id", d.event.correlation_id},
+          {"attempts", d.attempts},
+          {"reason", d.reason},
+          {"dead_at", format_rfc3339(d.dead_at)},
+          {"created_at", format_rfc3339(d.event.created_at)}};
+}
+
+// Backlog of every topic, the three listed even when empty.
+json backlog_json(const std::vector<OutboxBacklog>& backlog, const std::string& only = "") {
+  json topics = json::array();
+  const millis now = now_millis();
+  for (auto t : topics::all) {
+    if (!only.empty() && only != t) continue;
+    json entry = {{"topic", std::string(t)}, {"pending", 0}, {"oldest_pending_age_ms", 0}};
+    for (const auto& b : backlog)
+      if (b.topic == t) {
+        entry["pending"] = b.pending;
+        entry["oldest_pending_age_ms"] = b.pending ? now - b.oldest_created_at : 0;
+      }
+    topics.push_back(entry);
+  }
+  return topics;
+}
+
+enum class ActorsView { all, one, publishers };
+
+// Supervisor status plus every supervised actor's (the supervisor gathers the user actors).
+void ask_actors(caf::event_based_actor* self, exchange_ptr ex, supervisor_actor supervisor,
+                std::chrono::milliseconds timeout, ActorsView view, std::string wanted) {
+  auto all = std::make_shared<std::vector<ActorStatus>>();
+  self->request(supervisor, timeout, status_atom::value)
+      .then(
+          [=](ActorStatus& own) {
+            all->push_back(std::move(own));
+            self->request(supervisor, timeout, children_atom::value)
+                .then(
+                    [=](std::vector<ActorStatus>& children) {
+                      for (auto& c : children) all->push_back(std::move(c));
+                      if (view == ActorsView::one) {
+                        for (const auto& s : *all)
+                          if (s.id == wanted) return ex->send_json(200, dump(actor_json(s)));
+                        return ex->send_problem({404, "no actor with id '" + wanted.substr(0, 200) + "'", ""});
+                      }
+                      json list = json::array();
+                      for (const auto& s : *all) {
+                        if (view == ActorsView::publishers && s.kind == "publisher") list.push_back(publisher_json(s));
+                        if (view == ActorsView::all) list.push_back(actor_json(s));
+                      }
+                      ex->send_json(200, dump({{view == ActorsView::all ? "actors" : "publishers", list}}));
+                    },
+                    [=](caf::error& e) { fail(ex, e); });
+          },
+          [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_pause(caf::event_based_actor* self, exchange_ptr ex, publisher_actor publisher, std::string topic, bool pause,
+               std::chrono::milliseconds timeout) {
+  auto then_status = [=](bool) {
+    self->request(publisher, timeout, status_atom::value)
+        .then(
+            [=](ActorStatus& s) {
+              ex->send_json(200, dump({{"topic", topic}, {"state", s.state}}));
+            },
+            [=](caf::error& e) { fail(ex, e); });
+  };
+  if (pause)
+    self->request(publisher, timeout, pause_atom::value).then(then_status, [=](caf::error& e) { fail(ex, e); });
+  else
+    self->request(publisher, timeout, resume_atom::value).then(then_status, [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, std::string topic,
+                std::int64_t limit, std::chrono::milliseconds timeout) {
+  self->request(persistence, timeout, backlog_atom::value)
+      .then(
+          [=](std::vector<OutboxBacklog>& backlog) {
+            if (topic.empty()) return ex->send_json(200, dump({{"topics", backlog_json(backlog)}}));
+            auto summary = backlog_json(backlog, topic)[0];
+            self->request(persistence, timeout, pending_atom::value, topic, limit)
+                .then(
+                    [=](std::vector<OutboxRow>& rows) mutable {
+                      json list = json::array();
+                      for (const auto& r : rows) list.push_back(row_json(r));
+                      summary["rows"] = list;
+                      ex->send_json(200, dump(summary));
+                    },
+                    [=](caf::error& e) { fail(ex, e); });
+          },
+          [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_dead(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, std::string topic,
+              std::int64_t limit, std::chrono::milliseconds timeout) {
+  self->request(persistence, timeout, dead_atom::value, topic, limit)
+      .then(
+          [=](std::vector<DeadLetter>& dead) {
+            json list = json::array();
+            for (const auto& d : dead) list.push_back(dead_json(d));
+            ex->send_json(200, dump({{"dead_letters", list}}));
+          },
+          [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_redrive(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, std::string topic,
+                 std::string event_id, std::chrono::milliseconds timeout) {
+  self->request(persistence, timeout, redrive_atom::value, topic, event_id)
+      .then(
+          [=](std::int64_t moved) {
+            if (!event_id.empty() && moved == 0)
+              return ex->send_problem({404, "no dead letter with event id " + event_id.substr(0, 100), ""});
+            ex->send_json(200, dump({{"redriven", moved}}));
+          },
+          [=](caf::error& e) { fail(ex, e); });
+}
+
+// Scrape-time gauges first (backlog, live user actors), then the whole text.
+void ask_metrics(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, registry_actor registry,
+                 std::shared_ptr<PrometheusMetrics> metrics, std::chrono::milliseconds timeout) {
+  auto render = [=] { ex->send(200, metrics->render(), "text/plain; version=0.0.4"); };
+  self->request(persistence, timeout, backlog_atom::value)
+      .then(
+          [=](std::vector<OutboxBacklog>& backlog) {
+            for (const auto& t : backlog_json(backlog))
+              metrics->set_outbox(t["topic"], t["pending"].get<double>(),
+                                  t["oldest_pending_age_ms"].get<double>() / 1000.0);
+            self->request(registry, timeout, status_atom::value)
+                .then(
+                    [=](ActorStatus& s) {
+                      metrics->set_user_actors(s.details.value("user_actors", 0.0));
+                      render();
+                    },
+                    [=](caf::error&) { render(); });
+          },
+          [=](caf::error&) { render(); });
+}
+
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    auto piece = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    out.push_back(url_decode(piece).value_or(piece));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::int64_t limit_from(const Pistache::Http::Request& request, std::int64_t fallback) {
+  auto raw = request.query().get("limit");
+  if (!raw) return fallback;
+  try {
+    return std::clamp<std::int64_t>(std::stoll(*raw), 1, 1000);
+  } catch (...) {
+    return fallback;
+  }
+}
+
+std::string query_value(const Pistache::Http::Request& request, const std::string& name) {
+  auto raw = request.query().get(name);
+  return raw ? url_decode(*raw).value_or("") : "";
+}
+
+bool token_matches(const std::string& header, const std::string& token) {
+  auto given = bearer_token(header);
+  return given && given->size() == token.size() && CRYPTO_memcmp(given->data(), token.data(), token.size()) == 0;
+}
+
+}  // namespace
+
+void AdminHandler::onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) {
+  const auto& ctx = *context_;
+  auto corr = request.headers().tryGetRaw("X-Correlation-ID");
+  auto ex = std::make_shared<Exchange>(
+      std::move(response), correlation_id_from(corr ? std::optional(corr->value()) : std::nullopt), true, ctx.server);
+  if (!ctx.token.empty()) {
+    auto auth = request.headers().tryGetRaw("Authorization");
+    if (!auth || !token_matches(auth->value(), ctx.token)) {
+      ex->send_problem({401, "the admin API needs Authorization: Bearer <TASKS_ADMIN_TOKEN>", ""},
+                       {{"WWW-Authenticate", "Bearer"}});
+      return;
+    }
+  }
+  const std::string method = Pistache::Http::methodString(request.method());
+  const std::string path = request.resource();
+  const auto seg = segments(path);
+  const bool get = method == "GET", post = method == "POST";
+  auto& sys = ctx.system;
+  const auto timeout = ctx.timeout;
+  auto wrong_method = [&](const char* allowed) {
+    ex->send_problem({405, method + " is not allowed here; allowed: " + allowed, ""}, {{"Allow", allowed}});
+  };
+
+  // During start-up and shutdown the actors may not be there to ask.
+  if (!ctx.directory->supervisor() || !ctx.directory->persistence() || !ctx.directory->registry())
+    return ex->send_problem({503, "the actors are starting or stopping", ""});
+
+  if (path == "/metrics") {
+    if (!get) return wrong_method("GET");
+    return (void)sys.spawn(ask_metrics, ex, ctx.directory->persistence(), ctx.directory->registry(), ctx.metrics,
+                           timeout);
+  }
+  if (seg.size() < 2 || seg[0] != "admin") return ex->send_problem({404, "no admin route " + path.substr(0, 200), ""});
+
+  const std::string& what = seg[1];
+  if (what == "actors" && seg.size() >= 2) {
+    if (!get) return wrong_method("GET");
+    if (seg.size() == 2)
+      return (void)sys.spawn(ask_actors, ex, ctx.directory->supervisor(), timeout, ActorsView::all, std::string());
+    std::string id = seg[2];
+    for (size_t i = 3; i < seg.size(); ++i) id += "/" + seg[i];  // "user/alice" may arrive unencoded
+    return (void)sys.spawn(ask_actors, ex, ctx.directory->supervisor(), timeout, ActorsView::one, id);
+  }
+  if (what == "publishers") {
+    if (seg.size() == 2) {
+      if (!get) return wrong_method("GET");
+      return (void)sys.spawn(ask_actors, ex, ctx.directory->supervisor(), timeout, ActorsView::publishers,
+                             std::string());
+    }
+    if (seg.size() == 4 && (seg[3] == "pause" || seg[3] == "resume")) {
+      if (!post) return wrong_method("POST");
+      auto publishers = ctx.directory->publishers();
+      auto it = publishers.find(seg[2]);
+      if (it == publishers.end())
+        return ex->send_problem({404, "no publisher for topic '" + seg[2].substr(0, 100) + "'", ""});
+      return (void)sys.spawn(ask_pause, ex, it->second, seg[2], seg[3] == "pause", timeout);
+    }
+  }
+  if (what == "outbox" && seg.size() <= 3) {
+    if (!get) return wrong_method("GET");
+    std::string topic = seg.size() == 3 ? seg[2] : "";
+    if (!topic.empty() && std::find(topics::all.begin(), topics::all.end(), topic) == topics::all.end())
+      return ex->send_problem({404, "no topic '" + topic.substr(0, 100) + "'", ""});
+    return (void)sys.spawn(ask_outbox, ex, ctx.directory->persistence(), topic, limit_from(request, 20), timeout);
+  }
+  if (what == "dead-letters") {
+    if (seg.size() == 2) {
+      if (!get) return wrong_method("GET");
+      return (void)sys.spawn(ask_dead, ex, ctx.directory->persistence(), query_value(request, "topic"),
+                             limit_from(request, 100), timeout);
+    }
+    if (seg.size() == 3 && seg[2] == "redrive") {
+      if (!post) return wrong_method("POST");
+      return (void)sys.spawn(ask_redrive, ex, ctx.directory->persistence(), query_value(request, "topic"),
+                             std::string(), timeout);
+    }
+    if (seg.size() == 4 && seg[3] == "redrive") {
+      if (!post) return wrong_method("POST");
+      return (void)sys.spawn(ask_redrive, ex, ctx.directory->persistence(), std::string(), seg[2], timeout);
+    }
+  }
+  if (what == "faults" && ctx.fault_injection && seg.size() == 5 && seg[2] == "crash" && seg[3] == "publisher") {
+    if (!post) return wrong_method("POST");
+    auto publishers = ctx.directory->publishers();
+    auto it = publishers.find(seg[4]);
+    if (it == publishers.end())
+      return ex->send_problem({404, "no publisher for topic '" + seg[4].substr(0, 100) + "'", ""});
+    caf::anon_send(it->second, crash_atom::value);
+    return ex->send_json(202, R"({"crash":"sent"})");
+  }
+  ex->send_problem({404, "no admin route " + path.substr(0, 200), ""});
+}
+
+}  // namespace tasks::http

@@ -1,0 +1,49 @@
+#pragma once
+
+// The admin API (contract §5) and /metrics, on TASKS_ADMIN_ADDR: a window onto the actors for
+// operators and `taskctl shell`. Every answer is gathered from the actors' own status replies
+// by a short-lived actor, so the HTTP thread never waits.
+//
+//   GET  /metrics                                   Prometheus text
+//   GET  /admin/actors                              every long-lived actor's status
+//   GET  /admin/actors/{id}                         one of them ("user/alice", "publisher/reminders", ...)
+//   GET  /admin/publishers                          the three publishers
+//   POST /admin/publishers/{topic}/pause|resume
+//   GET  /admin/outbox                              backlog per topic
+//   GET  /admin/outbox/{topic}?limit=N              backlog and the next rows of a topic
+//   GET  /admin/dead-letters?topic=T&limit=N
+//   POST /admin/dead-letters/redrive?topic=T        all (of a topic)
+//   POST /admin/dead-letters/{event_id}/redrive     one
+//   POST /admin/faults/crash/publisher/{topic}      tests only (TASKS_FAULT_INJECTION=on)
+
+#include <pistache/http.h>
+#include <memory>
+#include <string>
+
+#include "core/directory.hpp"
+#include "http/exchange.hpp"
+#include "http/prometheus_metrics.hpp"
+
+namespace tasks::http {
+
+struct AdminContext {
+  caf::actor_system& system;
+  std::shared_ptr<ActorDirectory> directory;
+  std::shared_ptr<ServerState> server;
+  std::shared_ptr<PrometheusMetrics> metrics;
+  std::string token;  // when set, every request needs `Authorization: Bearer <token>`
+  std::chrono::milliseconds timeout{3'000};
+  bool fault_injection = false;  // tests only: POST /admin/faults/crash/{actor id}
+};
+
+class AdminHandler : public Pistache::Http::Handler {
+ public:
+  HTTP_PROTOTYPE(AdminHandler)
+  explicit AdminHandler(std::shared_ptr<AdminContext> context) : context_(std::move(context)) {}
+  void onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) override;
+
+ private:
+  std::shared_ptr<AdminContext> context_;
+};
+
+}  // namespace tasks::http

@@ -1,0 +1,99 @@
+#include "http/prometheus_metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+#include <sstream>
+
+#include "core/topics.hpp"
+
+namespace tasks::http {
+
+namespace {
+
+prometheus::Histogram::BucketBoundaries latency_buckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+}  // namespace
+
+PrometheusMetrics::PrometheusMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      http_requests_(prometheus::BuildCounter()
+                         .Name("tasks_http_requests_total")
+                         .Help("HTTP requests answered, by method, route and status")
+                         .Register(*registry_)),
+      http_duration_(prometheus::BuildHistogram()
+                         .Name("tasks_http_request_duration_seconds")
+                         .Help("Time from a request's arrival to its answer")
+                         .Register(*registry_)),
+      published_(prometheus::BuildCounter()
+                     .Name("tasks_events_published_total")
+                     .Help("Events the sidecar accepted (204), by topic and type")
+                     .Register(*registry_)),
+      publish_failures_(prometheus::BuildCounter()
+                            .Name("tasks_events_publish_failures_total")
+                            .Help("Failed publish attempts, by topic and reason (http_<status>, timeout, connect)")
+                            .Register(*registry_)),
+      dead_lettered_(prometheus::BuildCounter()
+                         .Name("tasks_events_dead_lettered_total")
+                         .Help("Events moved to the dead-letter table, by topic")
+                         .Register(*registry_)),
+      outbox_pending_(prometheus::BuildGauge()
+                          .Name("tasks_outbox_pending")
+                          .Help("Outbox rows not yet delivered, by topic")
+                          .Register(*registry_)),
+      outbox_oldest_(prometheus::BuildGauge()
+                         .Name("tasks_outbox_oldest_pending_seconds")
+                         .Help("Age of the oldest undelivered outbox row, by topic")
+                         .Register(*registry_)),
+      user_actors_(
+          prometheus::BuildGauge().Name("tasks_user_actors").Help("Live per-user actors").Register(*registry_)),
+      restarts_(prometheus::BuildCounter()
+                    .Name("tasks_actor_restarts_total")
+                    .Help("Actors restarted after they died, by kind")
+                    .Register(*registry_)) {
+  // Known series start at zero, so that dashboards and alerts see them before the first event.
+  for (auto topic : topics::all) {
+    dead_lettered_.Add({{"topic", std::string(topic)}});
+    set_outbox(std::string(topic), 0, 0);
+  }
+  for (const char* kind : {"persistence", "registry", "publisher", "user"}) restarts_.Add({{"kind", kind}});
+  set_user_actors(0);
+}
+
+void PrometheusMetrics::http_request(const std::string& method, const std::string& route, int status, double seconds) {
+  http_requests_.Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}}).Increment();
+  http_duration_.Add({{"method", method}, {"route", route}}, latency_buckets()).Observe(seconds);
+}
+
+void PrometheusMetrics::event_published(const std::string& topic, const std::string& type) {
+  published_.Add({{"topic", topic}, {"type", type}}).Increment();
+}
+
+void PrometheusMetrics::publish_failed(const std::string& topic, const std::string& reason) {
+  publish_failures_.Add({{"topic", topic}, {"reason", reason}}).Increment();
+}
+
+void PrometheusMetrics::event_dead_lettered(const std::string& topic) {
+  dead_lettered_.Add({{"topic", topic}}).Increment();
+}
+
+void PrometheusMetrics::actor_restarted(const std::string& kind) {
+  restarts_.Add({{"kind", kind}}).Increment();
+}
+
+void PrometheusMetrics::set_outbox(const std::string& topic, double pending, double oldest_seconds) {
+  outbox_pending_.Add({{"topic", topic}}).Set(pending);
+  outbox_oldest_.Add({{"topic", topic}}).Set(oldest_seconds);
+}
+
+void PrometheusMetrics::set_user_actors(double n) {
+  user_actors_.Add({}).Set(n);
+}
+
+std::string PrometheusMetrics::render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace tasks::http

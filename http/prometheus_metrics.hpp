@@ -1,0 +1,48 @@
+#pragma once
+
+// The Metrics interface in Prometheus terms (prometheus-cpp), plus the gauges that are read
+// from the actors at scrape time (outbox backlog, live user actors).
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <memory>
+#include <string>
+
+#include "core/metrics.hpp"
+
+namespace tasks::http {
+
+class PrometheusMetrics : public Metrics {
+ public:
+  PrometheusMetrics();
+
+  void http_request(const std::string& method, const std::string& route, int status, double seconds) override;
+  void event_published(const std::string& topic, const std::string& type) override;
+  void publish_failed(const std::string& topic, const std::string& reason) override;
+  void event_dead_lettered(const std::string& topic) override;
+  void actor_restarted(const std::string& kind) override;
+
+  // Scrape-time values.
+  void set_outbox(const std::string& topic, double pending, double oldest_seconds);
+  void set_user_actors(double n);
+
+  // The text exposition format.
+  std::string render() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& http_requests_;
+  prometheus::Family<prometheus::Histogram>& http_duration_;
+  prometheus::Family<prometheus::Counter>& published_;
+  prometheus::Family<prometheus::Counter>& publish_failures_;
+  prometheus::Family<prometheus::Counter>& dead_lettered_;
+  prometheus::Family<prometheus::Gauge>& outbox_pending_;
+  prometheus::Family<prometheus::Gauge>& outbox_oldest_;
+  prometheus::Family<prometheus::Gauge>& user_actors_;
+  prometheus::Family<prometheus::Counter>& restarts_;
+};
+
+}  // namespace tasks::http
