@@ -12,43 +12,70 @@ namespace {
 struct persistence_state {
   std::shared_ptr<Store> store;
   PersistenceOptions options;
-  std::vector<Commit> pending;
-  std::vector<caf::typed_response_promise<CommitOutcome>> promises;
+  // The group being gathered: commits and delivery results that go in the next transaction.
+  WriteBatch pending;
+  std::vector<caf::typed_response_promise<CommitOutcome>> commit_promises;
+  std::vector<caf::typed_response_promise<bool>> settle_promises;
   bool flush_scheduled = false;
   std::map<std::string, outbox_listener_actor> listeners;  // topic -> its publisher
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::uint64_t commits = 0, batches = 0, largest_batch = 0, failed_commits = 0, reads = 0;
   std::uint64_t outbox_fetches = 0, outbox_settles = 0;
+  // Time spent in the database, per kind of work (where a slow database shows first).
+  double write_seconds = 0, read_seconds = 0, outbox_seconds = 0;
   static inline const char* name = "persistence";
 };
 
 using self_ptr = persistence_actor::stateful_pointer<persistence_state>;
 
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_scheduled = false;
-  if (st.pending.empty()) return;
-  auto batch = std::move(st.pending);
-  auto promises = std::move(st.promises);
-  st.pending.clear();
-  st.promises.clear();
-  auto outcomes = st.store->commit(batch);
+  if (st.pending.commits.empty() && st.pending.settles.empty()) return;
+  WriteBatch batch = std::move(st.pending);
+  auto commit_promises = std::move(st.commit_promises);
+  auto settle_promises = std::move(st.settle_promises);
+  st.pending = {};
+  st.commit_promises.clear();
+  st.settle_promises.clear();
+  const auto began = std::chrono::steady_clock::now();
+  auto outcome = st.store->write(batch, now_millis());
+  st.write_seconds += seconds_since(began);
   ++st.batches;
-  st.largest_batch = std::max<std::uint64_t>(st.largest_batch, batch.size());
+  st.largest_batch = std::max<std::uint64_t>(st.largest_batch, batch.commits.size() + batch.settles.size());
   std::map<std::string, bool> grown;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (outcomes[i].status == StoreStatus::ok) {
+  for (size_t i = 0; i < batch.commits.size(); ++i) {
+    const auto& commit = batch.commits[i];
+    auto& result = outcome.commits[i];
+    if (result.status == StoreStatus::ok) {
       ++st.commits;
-      for (const auto& e : batch[i].events) grown[e.topic] = true;
-    } else if (outcomes[i].status == StoreStatus::unavailable) {
+      for (const auto& e : commit.events) grown[e.topic] = true;
+    } else if (result.status == StoreStatus::unavailable) {
       ++st.failed_commits;
       log::error("commit failed",
-                 {{"task_id", batch[i].task.id}, {"user_id", batch[i].task.user_id}, {"error", outcomes[i].error}});
+                 {{"task_id", commit.task.id}, {"user_id", commit.task.user_id}, {"error", result.error}});
     }
-    promises[i].deliver(std::move(outcomes[i]));
+    commit_promises[i].deliver(std::move(result));
   }
+  for (size_t i = 0; i < batch.settles.size(); ++i) settle_promises[i].deliver(bool{outcome.settles[i]});
   for (const auto& [topic, _] : grown)
     if (auto it = st.listeners.find(topic); it != st.listeners.end()) self->send(it->second, nudge_atom::value);
+}
+
+// Joins the group; the flush message lands behind everything already waiting, so all of it
+// shares one transaction.
+void schedule_flush(self_ptr self) {
+  auto& st = self->state;
+  if (st.pending.commits.size() + st.pending.settles.size() >= st.options.max_batch) {
+    flush(self);
+  } else if (!st.flush_scheduled) {
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
 }
 
 persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr<Store> store,
@@ -61,34 +88,42 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
       [=](commit_atom, Commit& commit) -> caf::typed_response_promise<CommitOutcome> {
         auto& st = self->state;
         auto rp = self->make_response_promise<CommitOutcome>();
-        st.pending.push_back(std::move(commit));
-        st.promises.push_back(rp);
-        if (st.pending.size() >= st.options.max_batch) {
-          flush(self);
-        } else if (!st.flush_scheduled) {
-          // Lands behind every commit already waiting: they all join this batch.
-          st.flush_scheduled = true;
-          self->send(self, flush_atom::value);
-        }
+        st.pending.commits.push_back(std::move(commit));
+        st.commit_promises.push_back(rp);
+        schedule_flush(self);
         return rp;
       },
       [=](flush_atom) { flush(self); },
       [=](load_atom, const std::string& user, const std::string& id) {
         ++self->state.reads;
-        return self->state.store->load(user, id);
+        const auto began = std::chrono::steady_clock::now();
+        auto loaded = self->state.store->load(user, id);
+        self->state.read_seconds += seconds_since(began);
+        return loaded;
       },
       [=](list_atom, const std::string& user, const ListQuery& query) {
         ++self->state.reads;
-        return self->state.store->list(user, query);
+        const auto began = std::chrono::steady_clock::now();
+        auto listed = self->state.store->list(user, query);
+        self->state.read_seconds += seconds_since(began);
+        return listed;
       },
       [=](ping_atom) { return self->state.store->ping(); },
       [=](fetch_atom, const std::string& topic, std::int64_t limit) {
         ++self->state.outbox_fetches;
-        return self->state.store->fetch_due(topic, now_millis(), limit);
+        const auto began = std::chrono::steady_clock::now();
+        auto fetched = self->state.store->fetch_due(topic, now_millis(), limit);
+        self->state.outbox_seconds += seconds_since(began);
+        return fetched;
       },
-      [=](settle_atom, const DeliveryReport& report) {
-        ++self->state.outbox_settles;
-        return self->state.store->settle(report, now_millis());
+      [=](settle_atom, DeliveryReport& report) -> caf::typed_response_promise<bool> {
+        auto& st = self->state;
+        ++st.outbox_settles;
+        auto rp = self->make_response_promise<bool>();
+        st.pending.settles.push_back(std::move(report));
+        st.settle_promises.push_back(rp);
+        schedule_flush(self);
+        return rp;
       },
       [=](backlog_atom) -> caf::result<std::vector<OutboxBacklog>> {
         try {
@@ -141,10 +176,13 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
                      {"failed_commits", st.failed_commits},
                      {"batches", st.batches},
                      {"largest_batch", st.largest_batch},
-                     {"pending_commits", st.pending.size()},
+                     {"pending_commits", st.pending.commits.size()},
                      {"reads", st.reads},
                      {"outbox_fetches", st.outbox_fetches},
                      {"outbox_settles", st.outbox_settles},
+                     {"write_seconds", st.write_seconds},
+                     {"read_seconds", st.read_seconds},
+                     {"outbox_seconds", st.outbox_seconds},
                      {"last_error", st.store->last_error()}};
         return s;
       },

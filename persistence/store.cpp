@@ -104,6 +104,10 @@ struct Store::Connection {
   std::string key_user, key_id;
   soci::statement insert_task, update_task, delete_task, insert_event, select_task, select_version;
   long long found_version = 0;
+  // The publishers' bookkeeping: bound to these buffers.
+  long long row_id = 0, row_attempts = 0, row_next = 0, row_now = 0;
+  std::string row_text;
+  soci::statement delete_row, retry_row, bury_row;
 
   Connection(const DbTarget& target, const StoreOptions& options)
       : session(open(target, options)),
@@ -168,12 +172,57 @@ struct Store::Connection {
                        st.exchange(soci::use(key_id));
                        st.exchange(soci::use(key_user));
                      })),
-        select_version(
-            prepared(sql, "SELECT version FROM tasks WHERE id = :id AND user_id = :user_id", [&](soci::statement& st) {
-              st.exchange(soci::into(found_version));
-              st.exchange(soci::use(key_id));
-              st.exchange(soci::use(key_user));
+        select_version(prepared(sql, "SELECT version FROM tasks WHERE id = :id AND user_id = :user_id",
+                                [&](soci::statement& st) {
+                                  st.exchange(soci::into(found_version));
+                                  st.exchange(soci::use(key_id));
+                                  st.exchange(soci::use(key_user));
+                                })),
+        delete_row(prepared(sql, "DELETE FROM outbox WHERE id = :id",
+                            [&](soci::statement& st) { st.exchange(soci::use(row_id)); })),
+        retry_row(prepared(
+            sql, "UPDATE outbox SET attempts = :attempts, last_error = :error, next_attempt_at = :next WHERE id = :id",
+            [&](soci::statement& st) {
+              st.exchange(soci::use(row_attempts));
+              st.exchange(soci::use(row_text));
+              st.exchange(soci::use(row_next));
+              st.exchange(soci::use(row_id));
+            })),
+        bury_row(prepared(
+            sql,
+            "INSERT INTO dead_letters (id, topic, event_id, event_type, partition_key, task_id, correlation_id, "
+            "traceparent, payload, created_at, attempts, reason, dead_at) SELECT id, topic, event_id, event_type, "
+            "partition_key, task_id, correlation_id, traceparent, payload, created_at, :attempts, :reason, :now "
+            "FROM outbox WHERE id = :id",
+            [&](soci::statement& st) {
+              st.exchange(soci::use(row_attempts));
+              st.exchange(soci::use(row_text));
+              st.exchange(soci::use(row_now));
+              st.exchange(soci::use(row_id));
             })) {}
+
+  // Applies one delivery round's results: delivered rows go, failed ones wait, dead ones move.
+  void settle(const DeliveryReport& report, millis now) {
+    for (auto id : report.delivered) {
+      row_id = id;
+      delete_row.execute(true);
+    }
+    for (const auto& r : report.retries) {
+      row_id = r.id;
+      row_attempts = r.attempts;
+      row_text = r.error.substr(0, 1000);
+      row_next = r.next_attempt_at;
+      retry_row.execute(true);
+    }
+    for (const auto& d : report.dead) {
+      row_id = d.id;
+      row_attempts = d.attempts;
+      row_text = d.reason.substr(0, 1000);
+      row_now = now;
+      bury_row.execute(true);
+      delete_row.execute(true);
+    }
+  }
 
   static std::unique_ptr<soci::session> open(const DbTarget& target, const StoreOptions& options) {
     if (target.dialect == Dialect::postgresql) return std::make_unique<soci::session>(soci::postgresql, target.connect);
@@ -259,34 +308,51 @@ void Store::disconnect(const std::string& why) {
   conn_.reset();
 }
 
-std::vector<CommitOutcome> Store::commit(const std::vector<Commit>& batch) {
-  std::vector<CommitOutcome> out(batch.size());
-  if (batch.empty()) return out;
+WriteOutcome Store::write(const WriteBatch& batch, millis now) {
+  WriteOutcome out;
+  out.commits.resize(batch.commits.size());
+  out.settles.assign(batch.settles.size(), true);
+  if (batch.commits.empty() && batch.settles.empty()) return out;
   try {
     ensure_connected();
     auto& c = *conn_;
-    c.sql << c.begin_sql(target_.dialect);
-    // A lone commit needs no savepoint: the transaction is its savepoint.
-    const bool savepoints = batch.size() > 1;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (!savepoints) {
-        out[i].status = c.apply(batch[i]);
-        continue;
-      }
-      c.sql << "SAVEPOINT one_commit";
-      try {
-        out[i].status = c.apply(batch[i]);
-      } catch (const soci::soci_error& e) {
-        c.sql << "ROLLBACK TO SAVEPOINT one_commit";
-        out[i] = {StoreStatus::unavailable, e.what()};
-        last_error_ = e.what();
-      }
-      c.sql << "RELEASE SAVEPOINT one_commit";
+    // Fast path: everything in one transaction, no savepoints. Failures are rare; when one
+    // happens, the batch is rolled back and written again with a savepoint per item, so that
+    // only the failing item fails.
+    try {
+      c.sql << c.begin_sql(target_.dialect);
+      for (size_t i = 0; i < batch.commits.size(); ++i) out.commits[i].status = c.apply(batch.commits[i]);
+      for (const auto& report : batch.settles) c.settle(report, now);
+      c.sql << "COMMIT";
+      return out;
+    } catch (const soci::soci_error& e) {
+      last_error_ = e.what();
+      c.sql << "ROLLBACK";  // throws (to the outer handler) when the connection is gone
     }
+    c.sql << c.begin_sql(target_.dialect);
+    auto isolated = [&](auto&& step, auto&& on_error) {
+      c.sql << "SAVEPOINT one_item";
+      try {
+        step();
+      } catch (const soci::soci_error& e) {
+        c.sql << "ROLLBACK TO SAVEPOINT one_item";
+        last_error_ = e.what();
+        on_error(std::string(e.what()));
+      }
+      c.sql << "RELEASE SAVEPOINT one_item";
+    };
+    for (size_t i = 0; i < batch.commits.size(); ++i)
+      isolated([&] { out.commits[i].status = c.apply(batch.commits[i]); },
+               [&](const std::string& why) {
+                 out.commits[i] = {StoreStatus::unavailable, why};
+               });
+    for (size_t i = 0; i < batch.settles.size(); ++i)
+      isolated([&] { c.settle(batch.settles[i], now); }, [&](const std::string&) { out.settles[i] = false; });
     c.sql << "COMMIT";
   } catch (const std::exception& e) {
     last_error_ = e.what();
-    for (auto& o : out) o = {StoreStatus::unavailable, e.what()};
+    for (auto& o : out.commits) o = {StoreStatus::unavailable, e.what()};
+    out.settles.assign(batch.settles.size(), false);
     bool alive = false;
     if (conn_) {
       try {
@@ -298,6 +364,14 @@ std::vector<CommitOutcome> Store::commit(const std::vector<Commit>& batch) {
     if (!alive) disconnect(e.what());
   }
   return out;
+}
+
+std::vector<CommitOutcome> Store::commit(const std::vector<Commit>& batch) {
+  return write(WriteBatch{batch, {}}, now_millis()).commits;
+}
+
+bool Store::settle(const DeliveryReport& report, millis now) {
+  return write(WriteBatch{{}, {report}}, now).settles.front();
 }
 
 LoadOutcome Store::load(const std::string& user_id, const std::string& task_id) {
@@ -399,80 +473,6 @@ OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int
   } catch (const std::exception& e) {
     disconnect(e.what());
     return OutboxFetch{false, {}, e.what()};
-  }
-}
-
-bool Store::settle(const DeliveryReport& report, millis now) {
-  if (report.empty()) return true;
-  try {
-    ensure_connected();
-    auto& c = *conn_;
-    long long id = 0, attempts = 0, next = 0, at = now;
-    std::string text;
-    c.sql << c.begin_sql(target_.dialect);
-    try {
-      if (!report.delivered.empty()) {
-        soci::statement del = prepared(c.sql, "DELETE FROM outbox WHERE id = :id",
-                                       [&](soci::statement& s) { s.exchange(soci::use(id)); });
-        for (auto d : report.delivered) {
-          id = d;
-          del.execute(true);
-        }
-      }
-      if (!report.retries.empty()) {
-        soci::statement upd = prepared(
-            c.sql,
-            "UPDATE outbox SET attempts = :attempts, last_error = :error, next_attempt_at = :next WHERE id = :id",
-            [&](soci::statement& s) {
-              s.exchange(soci::use(attempts));
-              s.exchange(soci::use(text));
-              s.exchange(soci::use(next));
-              s.exchange(soci::use(id));
-            });
-        for (const auto& r : report.retries) {
-          id = r.id;
-          attempts = r.attempts;
-          text = r.error.substr(0, 1000);
-          next = r.next_attempt_at;
-          upd.execute(true);
-        }
-      }
-      if (!report.dead.empty()) {
-        soci::statement move = prepared(
-            c.sql,
-            "INSERT INTO dead_letters (id, topic, event_id, event_type, partition_key, task_id, correlation_id, "
-            "traceparent, payload, created_at, attempts, reason, dead_at) SELECT id, topic, event_id, event_type, "
-            "partition_key, task_id, correlation_id, traceparent, payload, created_at, :attempts, :reason, :now "
-            "FROM outbox WHERE id = :id",
-            [&](soci::statement& s) {
-              s.exchange(soci::use(attempts));
-              s.exchange(soci::use(text));
-              s.exchange(soci::use(at));
-              s.exchange(soci::use(id));
-            });
-        soci::statement del = prepared(c.sql, "DELETE FROM outbox WHERE id = :id",
-                                       [&](soci::statement& s) { s.exchange(soci::use(id)); });
-        for (const auto& d : report.dead) {
-          id = d.id;
-          attempts = d.attempts;
-          text = d.reason.substr(0, 1000);
-          move.execute(true);
-          del.execute(true);
-        }
-      }
-      c.sql << "COMMIT";
-    } catch (...) {
-      try {
-        c.sql << "ROLLBACK";
-      } catch (...) {
-      }
-      throw;
-    }
-    return true;
-  } catch (const std::exception& e) {
-    last_error_ = e.what();
-    if (!ping()) disconnect(e.what());
-    return false;
   }
 }
 

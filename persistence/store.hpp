@@ -24,6 +24,18 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// What the persistence actor writes in one transaction: the user actors' commits and the
+// publishers' delivery results that were waiting together (group commit for both).
+struct WriteBatch {
+  std::vector<Commit> commits;
+  std::vector<DeliveryReport> settles;
+};
+
+struct WriteOutcome {
+  std::vector<CommitOutcome> commits;
+  std::vector<bool> settles;  // true: applied
+};
+
 class Store {
  public:
   // Connects and applies migrations. Throws StoreError.
@@ -38,6 +50,9 @@ class Store {
   // task moved on (conflict) or vanished (not_found) writes nothing and does not disturb the
   // others; a database failure fails the whole batch and writes nothing at all.
   std::vector<CommitOutcome> commit(const std::vector<Commit>& batch);
+
+  // Commits and delivery results in ONE transaction, each with its own outcome (the same rules).
+  WriteOutcome write(const WriteBatch& batch, millis now);
 
   LoadOutcome load(const std::string& user_id, const std::string& task_id);
   ListOutcome list(const std::string& user_id, const ListQuery& query);
