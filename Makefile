@@ -36,8 +36,10 @@ $(BUILD_DIR)/build.ninja:
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Embedded SQLite at ./data/tasks.db and dev-mode auth unless configured otherwise.
-run: build
+# Embedded SQLite at ./data/tasks.db and dev-mode auth unless configured otherwise. Builds only
+# the programs (the tests take longer to compile than the service).
+run: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl
 	./$(BUILD_DIR)/bin/taskd
 
 test: build

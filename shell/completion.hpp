@@ -1,0 +1,36 @@
+#pragma once
+
+// Tab completion, the pure part: from the text left of the cursor, which word is being typed
+// and whether it is a command, an actor id or a topic; then which choices fit it. The line
+// editor asks the service for the actor ids and topics and does the inserting.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shell/commands.hpp"
+
+namespace tasks::shell {
+
+struct CompletionRequest {
+  Argument kind = Argument::none;  // command, actor or topic; none: nothing to offer
+  std::string word;                // the partial word under the cursor ("" after a blank)
+};
+
+// What Tab offers: the word under the cursor and the choices that start with it.
+struct Completion {
+  std::string word;
+  std::vector<std::string> choices;
+};
+
+// `act` → a command; `inspect us` → an actor; `pause ` → a topic; `watch outbox t` → a topic
+// (watch takes a command line); `redrive all ` → a topic.
+CompletionRequest completion_request(std::string_view before_cursor);
+
+// The choices that start with `word`, sorted, without repeats.
+std::vector<std::string> matching(std::string_view word, const std::vector<std::string>& choices);
+
+// The longest prefix every word shares.
+std::string common_prefix(const std::vector<std::string>& words);
+
+}  // namespace tasks::shell
