@@ -33,6 +33,7 @@ wait_for() {  # wait_for DEADLINE_SECONDS COMMAND...: poll until the command suc
 }
 
 backlog() { sqlite3 "file:$1?mode=ro" "SELECT COUNT(*) FROM outbox" 2> /dev/null || echo 0; }
+drained() { [[ $(backlog "$1") -eq 0 ]]; }
 
 SINK_PID="" TASKD_PID="" SAMPLER_PID=""
 cleanup() {
@@ -71,7 +72,7 @@ for mode in healthy down slow; do
     drain_seconds=null
     if [[ $mode == healthy ]]; then
       start=$(date +%s.%N)
-      if wait_for 60 test "$(backlog "$db")" -eq 0; then
+      if wait_for 60 drained "$db"; then
         drain_seconds=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
       fi
     fi

@@ -83,6 +83,15 @@ using persistence_actor = caf::typed_actor<
   caf::replies_to<redrive_atom, std::string, std::string>::with<std::int64_t>,  // (topic, event id or "") -> moved
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // counters, batch sizes, last error
 
+// A child of persistence with a database connection of its own: serves the outbox reads
+// (publishers' fetches, operators' views) so that they never queue behind the writer's
+// transactions. Persistence delegates these messages to it.
+using outbox_reader_actor = caf::typed_actor<
+  caf::replies_to<fetch_atom, std::string, std::int64_t>::with<OutboxFetch>,  // (topic, limit) -> sendable rows
+  caf::replies_to<backlog_atom>::with<std::vector<OutboxBacklog>>,  // pending count and oldest row per topic
+  caf::replies_to<pending_atom, std::string, std::int64_t>::with<std::vector<OutboxRow>>,  // (topic, n) next rows
+  caf::replies_to<dead_atom, std::string, std::int64_t>::with<std::vector<DeadLetter>>>;   // (topic or "", n)
+
 // One per topic (detached: curl blocks): drains that topic's outbox rows to the Dapr sidecar,
 // one lane per user in commit order, lanes concurrently; retries with backoff, dead-letters.
 using publisher_actor = caf::typed_actor<

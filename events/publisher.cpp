@@ -37,6 +37,10 @@ struct publisher_state {
   bool probing = false;       // the last round failed entirely: one event at a time
   millis wake_at = 0;         // end of the current backoff
   std::int64_t in_flight = 0;
+  // Rows to read next round: twice what the last round answered, between the concurrency and
+  // the configured limit. A slow sidecar answers few rows a round; reading thousands each time
+  // would only load the database the API needs.
+  std::int64_t next_fetch = 0;
   // Counters.
   std::uint64_t rounds = 0, delivered = 0, failed_attempts = 0, retried = 0, dead_lettered = 0;
   std::map<std::string, std::uint64_t> delivered_by_type, failures_by_reason;
@@ -199,7 +203,8 @@ void run_round(self_ptr self) {
   if (st.mode == Mode::backing_off && now_millis() < st.wake_at && !st.drain) return;
   st.in_round = true;
   ++st.rounds;
-  const std::int64_t limit = st.probing ? 1 : st.options.fetch_limit;
+  if (st.next_fetch == 0) st.next_fetch = st.options.fetch_limit;
+  const std::int64_t limit = st.probing ? 1 : st.next_fetch;
   self->request(st.store, std::chrono::seconds(30), fetch_atom::value, st.options.target.topic, limit)
       .await(
           [=](OutboxFetch& fetched) {
@@ -223,6 +228,9 @@ void run_round(self_ptr self) {
             // Caught up: every fetched row got an answer and there was nothing more to fetch.
             const size_t answered = report.delivered.size() + report.retries.size() + report.dead.size();
             const bool all_answered = answered == fetched.rows.size();
+            s.next_fetch =
+                std::clamp<std::int64_t>(2 * static_cast<std::int64_t>(answered),
+                                         static_cast<std::int64_t>(s.options.concurrency), s.options.fetch_limit);
             self->request(s.store, std::chrono::seconds(30), settle_atom::value, report)
                 .await(
                     [=](bool ok) {

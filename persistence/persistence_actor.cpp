@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "persistence/outbox_reader.hpp"
 
 namespace tasks {
 
@@ -18,6 +19,7 @@ struct persistence_state {
   std::vector<caf::typed_response_promise<bool>> settle_promises;
   bool flush_scheduled = false;
   std::map<std::string, outbox_listener_actor> listeners;  // topic -> its publisher
+  outbox_reader_actor reader;  // the outbox reads, on a connection of their own (null: read here)
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::uint64_t commits = 0, batches = 0, largest_batch = 0, failed_commits = 0, reads = 0;
   std::uint64_t outbox_fetches = 0, outbox_settles = 0;
@@ -84,6 +86,13 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
   self->state.options = options;
   // A predecessor may have died mid-transaction: start from a fresh connection.
   self->state.store->reconnect();
+  try {
+    self->state.reader =
+        spawn_outbox_reader(self, std::make_unique<Store>(self->state.store->target(), self->state.store->options()));
+  } catch (const StoreError& e) {
+    log::warn("no second database connection for outbox reads; reading on the writer's",
+              {{"error", std::string(e.what())}});
+  }
   return {
       [=](commit_atom, Commit& commit) -> caf::typed_response_promise<CommitOutcome> {
         auto& st = self->state;
@@ -109,8 +118,9 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
         return listed;
       },
       [=](ping_atom) { return self->state.store->ping(); },
-      [=](fetch_atom, const std::string& topic, std::int64_t limit) {
+      [=](fetch_atom, const std::string& topic, std::int64_t limit) -> caf::result<OutboxFetch> {
         ++self->state.outbox_fetches;
+        if (self->state.reader) return self->delegate(self->state.reader, fetch_atom::value, topic, limit);
         const auto began = std::chrono::steady_clock::now();
         auto fetched = self->state.store->fetch_due(topic, now_millis(), limit);
         self->state.outbox_seconds += seconds_since(began);
@@ -126,6 +136,7 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
         return rp;
       },
       [=](backlog_atom) -> caf::result<std::vector<OutboxBacklog>> {
+        if (self->state.reader) return self->delegate(self->state.reader, backlog_atom::value);
         try {
           return self->state.store->backlog();
         } catch (const std::exception& e) {
@@ -133,6 +144,7 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
         }
       },
       [=](pending_atom, const std::string& topic, std::int64_t limit) -> caf::result<std::vector<OutboxRow>> {
+        if (self->state.reader) return self->delegate(self->state.reader, pending_atom::value, topic, limit);
         try {
           return self->state.store->pending(topic, limit);
         } catch (const std::exception& e) {
@@ -140,6 +152,7 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
         }
       },
       [=](dead_atom, const std::string& topic, std::int64_t limit) -> caf::result<std::vector<DeadLetter>> {
+        if (self->state.reader) return self->delegate(self->state.reader, dead_atom::value, topic, limit);
         try {
           return self->state.store->dead_letters(topic, limit);
         } catch (const std::exception& e) {

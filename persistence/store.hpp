@@ -45,6 +45,8 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   Dialect dialect() const { return target_.dialect; }
+  const DbTarget& target() const { return target_; }
+  const StoreOptions& options() const { return options_; }
 
   // Writes a batch of commits in ONE transaction. Each commit gets its own outcome: one whose
   // task moved on (conflict) or vanished (not_found) writes nothing and does not disturb the
