@@ -21,8 +21,8 @@ struct PublisherOptions {
   DaprTarget target;  // endpoint, pubsub, topic, token, timeout
   RetryPolicy policy;
   size_t concurrency = 32;          // lanes (users) in flight at once
-  size_t max_rows_per_lane = 200;   // rows one user may send in one round
-  std::int64_t fetch_limit = 5000;  // rows read per round
+  size_t max_rows_per_lane = 50;    // rows one user may send in one round
+  std::int64_t fetch_limit = 2000;  // rows read per round
   std::chrono::milliseconds poll_interval{1'000};
   // A round stops starting new calls after this long, so that the actor answers status, pause
   // and drain requests promptly even when the sidecar is slow.
