@@ -75,14 +75,7 @@ registry_actor::behavior_type registry_impl(self_ptr self, persistence_actor sto
       },
       [=](status_atom) {
         auto& st = self->state;
-        ActorStatus s;
-        s.id = "registry";
-        s.kind = "registry";
-        s.state = "running";
-        s.mailbox = self->mailbox().size();
-        s.uptime_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - st.started)
-                .count();
+        auto s = make_status("registry", "registry", "running", self->mailbox().size(), st.started);
         s.details = {{"user_actors", st.users.size()},
                      {"spawned", st.spawned},
                      {"passivated", st.passivated},

@@ -119,12 +119,7 @@ supervisor_actor::behavior_type supervisor_impl(self_ptr self, SupervisorWiring 
       [=](restart_atom, const std::string& id) { start(self, id); },
       [=](status_atom) {
         auto& st = self->state;
-        ActorStatus s;
-        s.id = "supervisor";
-        s.kind = "supervisor";
-        s.state = "running";
-        s.mailbox = self->mailbox().size();
-        s.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - st.started).count();
+        auto s = make_status("supervisor", "supervisor", "running", self->mailbox().size(), st.started);
         s.details = {{"children", st.ids.size()}, {"restarts", st.restarts}};
         s.restarts = 0;
         for (const auto& [_, n] : st.restarts) s.restarts += n;

@@ -262,12 +262,7 @@ user_actor::behavior_type user_actor_impl(self_ptr self, std::string user_id, pe
       [=](stop_atom) { self->quit(); },
       [=](status_atom) {
         auto& s = self->state;
-        ActorStatus out;
-        out.id = "user/" + s.user_id;
-        out.kind = "user";
-        out.state = "running";
-        out.mailbox = self->mailbox().size();
-        out.uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - s.started).count();
+        auto out = make_status("user/" + s.user_id, "user", "running", self->mailbox().size(), s.started);
         out.details = {
             {"user_id", s.user_id},
             {"handled", s.handled},

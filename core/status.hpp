@@ -2,6 +2,7 @@
 
 // What every long-lived actor says about itself when asked (the inspection shell's raw data).
 
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,6 +18,10 @@ struct ActorStatus {
   std::uint64_t restarts = 0;
   nlohmann::json details = nlohmann::json::object();  // kind-specific counters
 };
+
+// The header every status shares; the caller adds restarts and its kind's details.
+ActorStatus make_status(std::string id, std::string kind, std::string state, std::uint64_t mailbox,
+                        std::chrono::steady_clock::time_point started);
 
 nlohmann::json to_json(const ActorStatus& status);
 

@@ -310,12 +310,8 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
       },
       [=](status_atom) {
         auto& s = self->state;
-        ActorStatus out;
-        out.id = "publisher/" + s.options.target.topic;
-        out.kind = "publisher";
-        out.state = to_string(s.mode);
-        out.mailbox = self->mailbox().size();
-        out.uptime_ms = std::chrono::duration_cast<milliseconds>(clock::now() - s.started).count();
+        auto out = make_status("publisher/" + s.options.target.topic, "publisher", to_string(s.mode),
+                               self->mailbox().size(), s.started);
         out.restarts = s.options.restarts;
         out.details = {
             {"topic", s.options.target.topic},

@@ -24,16 +24,16 @@ outbox_reader_actor::behavior_type reader_impl(outbox_reader_actor::stateful_poi
                                                std::shared_ptr<Store> store) {
   self->state.store = std::move(store);
   return {
-    [=](fetch_atom, const std::string& topic, std::int64_t limit) {
-      return self->state.store->fetch_due(topic, now_millis(), limit);
-    },
-    [=](backlog_atom) { return guarded<std::vector<OutboxBacklog>>([&] { return self->state.store->backlog(); }); },
-    [=](pending_atom, const std::string& topic, std::int64_t limit) {
-      return guarded<std::vector<OutboxRow>>([&] { return self->state.store->pending(topic, limit); });
-    },
-    [=](dead_atom, const std::string& topic, std::int64_t limit) {
-      return guarded<std::vector<DeadLetter>>([&] { return self->state.store->dead_letters(topic, limit); });
-    },
+      [=](fetch_atom, const std::string& topic, std::int64_t limit) {
+        return self->state.store->fetch_due(topic, now_millis(), limit);
+      },
+      [=](backlog_atom) { return guarded<std::vector<OutboxBacklog>>([&] { return self->state.store->backlog(); }); },
+      [=](pending_atom, const std::string& topic, std::int64_t limit) {
+        return guarded<std::vector<OutboxRow>>([&] { return self->state.store->pending(topic, limit); });
+      },
+      [=](dead_atom, const std::string& topic, std::int64_t limit) {
+        return guarded<std::vector<DeadLetter>>([&] { return self->state.store->dead_letters(topic, limit); });
+      },
   };
 }
 

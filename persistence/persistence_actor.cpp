@@ -175,14 +175,9 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
       },
       [=](status_atom) {
         auto& st = self->state;
-        ActorStatus s;
-        s.id = "persistence";
-        s.kind = "persistence";
-        s.state = st.store->last_error().empty() ? "running" : "running (last error recorded)";
-        s.mailbox = self->mailbox().size();
-        s.uptime_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - st.started)
-                .count();
+        auto s = make_status("persistence", "persistence",
+                             st.store->last_error().empty() ? "running" : "running (last error recorded)",
+                             self->mailbox().size(), st.started);
         s.restarts = st.options.restarts;
         s.details = {{"dialect", st.store->dialect() == Dialect::sqlite ? "sqlite" : "postgresql"},
                      {"commits", st.commits},
