@@ -6,7 +6,7 @@ import argparse, datetime, json, os, platform
 
 parser = argparse.ArgumentParser()
 parser.add_argument("results")
-for name in ("duration", "connections", "threads", "users", "slow-ms"):
+for name in ("duration", "connections", "threads", "users", "slow-ms", "steady-fraction"):
     parser.add_argument("--" + name)
 args = parser.parse_args()
 
@@ -42,6 +42,17 @@ for w in ("create", "mixed"):
             ok = r["p99_vs_healthy"] <= 1.10
             target.append(f"{w} p99 with the sidecar {mode}: {r['p99_vs_healthy']:.2f}x healthy "
                           f"({'within' if ok else 'NOT within'} 10 %)")
+steady = by.get(("healthy", "steady"))
+if steady:
+    # Each create yields three events (task.created on two topics, a reminder): one second's worth
+    # is the bound a keeping-up publisher stays under.
+    per_second = 3 * steady["rps"]
+    ok = steady["backlog_max"] <= per_second and steady["backlog_end"] <= per_second
+    saturated = by.get(("healthy", "create"))
+    share = f"{steady['rps'] / saturated['rps']:.2f} of the saturated rate, " if saturated else ""  # achieved
+    target.append(f"steady create at {steady['rps']:.0f} req/s ({share}paced at {args.steady_fraction}) with a healthy "
+                  f"sidecar: backlog max {steady['backlog_max']}, end {steady['backlog_end']} "
+                  f"({'bounded' if ok else 'NOT bounded'}: one second of events is {per_second:.0f})")
 for line in target:
     print(line)
 

@@ -33,7 +33,10 @@ request = function()
   return wrk.format("DELETE", path, common.headers(task.token, false))
 end
 
+setup = common.setup
+
 response = function(status, headers, body)
+  common.count(status)
   if status == 201 then
     local id = body:match('"id":"([%x%-]+)"')
     local user = body:match('"user_id":"([^"]+)"')
