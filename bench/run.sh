@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: taskd under wrk, with the sidecar healthy, down and slow (2 s an answer).
 # Workloads: GET /healthz (the same server's ceiling), POST /api/v1/tasks, a mixed workload, and
-# (healthy sidecar only) POST /api/v1/tasks at a steady rate below the saturated create rate. Prints a table and writes bench/results/<timestamp>.json (and latest.json).
+# (healthy sidecar only) POST /api/v1/tasks at a steady rate below the saturated create rate.
+# Prints a table and writes bench/results/<timestamp>.json (and latest.json).
 # Loopback only, bounded in time: 10 runs of BENCH_DURATION each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,7 +97,7 @@ r.update(run=run, sidecar=mode, workload=workload, backlog_max=max(samples or [0
 print(json.dumps(r))
 PY
     if [[ $run == healthy-create ]]; then
-      # The steady run offers STEADY_FRACTION of this rate: each connection pauses so long between requests.
+      # The steady run's pause per connection, from this saturated rate (see STEADY_FRACTION).
       steady_delay_ms=$(python3 -c "import json; r=[json.loads(l) for l in open('$WORK/results.jsonl')][-1]; \
 print(max(1, round($CONNECTIONS * 1000 / ($STEADY_FRACTION * r['rps']))))")
     fi
