@@ -148,52 +148,35 @@ Status Shell::actors(const CommandLine& line) {
   return status;
 }
 
-Status Shell::inspect(const CommandLine& line) {
+Status Shell::show(const CommandLine& line, const std::string& path, View (*view)(const nlohmann::json&)) {
   Status status;
-  auto body = answer(client_.get("/admin/actors/" + encode_path_segment(line.words[1])), status, json_wanted(line));
-  if (!body) return status;
-  if (json_wanted(line))
-    print_json(*body);
-  else
-    out_ << render(actor_view(*body));
-  return status;
-}
-
-Status Shell::publishers(const CommandLine& line) {
-  Status status;
-  auto body = answer(client_.get("/admin/publishers"), status, json_wanted(line));
-  if (!body) return status;
-  if (json_wanted(line))
-    print_json(*body);
-  else
-    out_ << render(publishers_view(*body));
-  return status;
-}
-
-Status Shell::outbox(const CommandLine& line) {
-  Status status;
-  const bool one_topic = line.words.size() > 1;
-  auto body = answer(client_.get(one_topic ? "/admin/outbox/" + encode_path_segment(line.words[1]) : "/admin/outbox"),
-                     status, json_wanted(line));
-  if (!body) return status;
-  if (json_wanted(line))
-    print_json(*body);
-  else
-    out_ << render(one_topic ? outbox_topic_view(*body) : outbox_view(*body));
-  return status;
-}
-
-Status Shell::dead(const CommandLine& line) {
-  Status status;
-  std::string path = "/admin/dead-letters";
-  if (line.words.size() > 1) path += "?topic=" + encode_path_segment(line.words[1]);
   auto body = answer(client_.get(path), status, json_wanted(line));
   if (!body) return status;
   if (json_wanted(line))
     print_json(*body);
   else
-    out_ << render(dead_letters_view(*body));
+    out_ << render(view(*body));
   return status;
+}
+
+Status Shell::inspect(const CommandLine& line) {
+  return show(line, "/admin/actors/" + encode_path_segment(line.words[1]), actor_view);
+}
+
+Status Shell::publishers(const CommandLine& line) {
+  return show(line, "/admin/publishers", publishers_view);
+}
+
+Status Shell::outbox(const CommandLine& line) {
+  if (line.words.size() > 1)
+    return show(line, "/admin/outbox/" + encode_path_segment(line.words[1]), outbox_topic_view);
+  return show(line, "/admin/outbox", outbox_view);
+}
+
+Status Shell::dead(const CommandLine& line) {
+  std::string path = "/admin/dead-letters";
+  if (line.words.size() > 1) path += "?topic=" + encode_path_segment(line.words[1]);
+  return show(line, path, dead_letters_view);
 }
 
 Status Shell::redrive(const CommandLine& line) {

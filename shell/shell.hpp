@@ -13,6 +13,7 @@
 #include "shell/admin_client.hpp"
 #include "shell/command_line.hpp"
 #include "shell/completion.hpp"
+#include "shell/views.hpp"
 
 namespace tasks::shell {
 
@@ -55,6 +56,8 @@ class Shell {
   Status metrics(const CommandLine& line);
   Status watch(const CommandLine& line);
 
+  // GET `path` and print the answer: raw JSON when wanted, otherwise as `view` renders it.
+  Status show(const CommandLine& line, const std::string& path, View (*view)(const nlohmann::json&));
   // The JSON answer of a successful reply; otherwise nothing, having printed why and set `status`.
   // With `as_json`, an error's problem document is printed as the answer too.
   std::optional<nlohmann::json> answer(const AdminReply& reply, Status& status, bool as_json);
