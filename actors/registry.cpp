@@ -15,7 +15,7 @@ struct registry_state {
   };
   std::unordered_map<std::string, Child> users;
   std::unordered_map<caf::actor_addr, std::string> by_address;
-  persistence_actor store;
+  StoreHandles store;
   UserActorOptions options;
   std::uint64_t spawned = 0, passivated = 0, crashed = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -24,7 +24,7 @@ struct registry_state {
 
 using self_ptr = registry_actor::stateful_pointer<registry_state>;
 
-registry_actor::behavior_type registry_impl(self_ptr self, persistence_actor store, UserActorOptions options) {
+registry_actor::behavior_type registry_impl(self_ptr self, StoreHandles store, UserActorOptions options) {
   self->state.store = std::move(store);
   self->state.options = options;
   self->set_exit_handler([=](caf::exit_msg& msg) {
@@ -68,7 +68,7 @@ registry_actor::behavior_type registry_impl(self_ptr self, persistence_actor sto
         st.users.erase(it);
         ++st.passivated;
       },
-      [=](store_atom, persistence_actor& fresh) {
+      [=](store_atom, StoreHandles& fresh) {
         auto& st = self->state;
         st.store = fresh;
         for (auto& [_, child] : st.users) self->send(child.handle, store_atom::value, fresh);
@@ -118,7 +118,7 @@ registry_actor::behavior_type registry_impl(self_ptr self, persistence_actor sto
 
 }  // namespace
 
-registry_actor spawn_registry(caf::actor_system& system, persistence_actor store, UserActorOptions options) {
+registry_actor spawn_registry(caf::actor_system& system, StoreHandles store, UserActorOptions options) {
   return system.spawn(registry_impl, std::move(store), options);
 }
 

@@ -9,6 +9,6 @@
 
 namespace tasks {
 
-registry_actor spawn_registry(caf::actor_system& system, persistence_actor store, UserActorOptions options);
+registry_actor spawn_registry(caf::actor_system& system, StoreHandles store, UserActorOptions options);
 
 }  // namespace tasks

@@ -17,7 +17,7 @@ constexpr const char* registry_id = "registry";
 
 struct supervisor_state {
   SupervisorWiring wiring;
-  persistence_actor persistence;
+  StoreHandles store;  // the persistence writer and its task reader
   registry_actor registry;
   std::map<std::string, publisher_actor> publishers;  // topic -> publisher
   std::map<caf::actor_addr, std::string> ids;         // live child -> its id
@@ -37,13 +37,15 @@ void adopt(self_ptr self, const Handle& child, const std::string& id) {
 
 void start_persistence(self_ptr self) {
   auto& st = self->state;
-  st.persistence = st.wiring.start_persistence(self->system(), st.restarts[persistence_id]);
-  adopt(self, st.persistence, persistence_id);
-  st.wiring.directory->set(st.persistence);
-  if (st.registry) self->send(st.registry, store_atom::value, st.persistence);
+  st.store = st.wiring.start_persistence(self->system(), st.restarts[persistence_id]);
+  // The reader is linked to the writer: either dying brings the writer's exit here.
+  adopt(self, st.store.writer, persistence_id);
+  st.wiring.directory->set(st.store.writer);
+  st.wiring.directory->set(st.store.reader);
+  if (st.registry) self->send(st.registry, store_atom::value, st.store);
   for (const auto& [topic, publisher] : st.publishers) {
-    self->send(publisher, store_atom::value, st.persistence);
-    self->send(st.persistence, listen_atom::value, topic, outbox_listener_actor{publisher});
+    self->send(publisher, store_atom::value, st.store.writer);
+    self->send(st.store.writer, listen_atom::value, topic, outbox_listener_actor{publisher});
   }
 }
 
@@ -54,18 +56,18 @@ void start_publisher(self_ptr self, const std::string& topic) {
   for (const auto& spec : st.wiring.publishers) {
     if (spec.topic != topic) continue;
     const std::string id = publisher_prefix + topic;
-    auto publisher = spec.start(self->system(), st.persistence, st.restarts[id]);
+    auto publisher = spec.start(self->system(), st.store.writer, st.restarts[id]);
     adopt(self, publisher, id);
     st.publishers[topic] = publisher;
     st.wiring.directory->set(topic, publisher);
     // A restarted publisher resumes from the outbox: nothing it was doing is lost.
-    self->send(st.persistence, listen_atom::value, topic, outbox_listener_actor{publisher});
+    self->send(st.store.writer, listen_atom::value, topic, outbox_listener_actor{publisher});
   }
 }
 
 void start_registry(self_ptr self) {
   auto& st = self->state;
-  st.registry = spawn_registry(self->system(), st.persistence, st.wiring.user_options);
+  st.registry = spawn_registry(self->system(), st.store, st.wiring.user_options);
   adopt(self, st.registry, registry_id);
   st.wiring.directory->set(st.registry);
 }
@@ -129,7 +131,7 @@ supervisor_actor::behavior_type supervisor_impl(self_ptr self, SupervisorWiring 
         auto& st = self->state;
         auto rp = self->make_response_promise<std::vector<ActorStatus>>();
         auto results = std::make_shared<std::vector<ActorStatus>>();
-        auto remaining = std::make_shared<int>(3 + static_cast<int>(st.publishers.size()));
+        auto remaining = std::make_shared<int>(4 + static_cast<int>(st.publishers.size()));
         auto done = [=]() mutable {
           if (--*remaining == 0) rp.deliver(std::move(*results));
         };
@@ -151,8 +153,10 @@ supervisor_actor::behavior_type supervisor_impl(self_ptr self, SupervisorWiring 
           };
         };
         const auto timeout = std::chrono::seconds(2);
-        self->request(st.persistence, timeout, status_atom::value)
+        self->request(st.store.writer, timeout, status_atom::value)
             .then(add(st.restarts[persistence_id]), missing(persistence_id, "persistence"));
+        self->request(st.store.reader, timeout, status_atom::value)
+            .then(add(st.restarts[persistence_id]), missing("task-reader", "task-reader"));
         self->request(st.registry, timeout, status_atom::value)
             .then(add(st.restarts[registry_id]), missing(registry_id, "registry"));
         for (const auto& [topic, publisher] : st.publishers)

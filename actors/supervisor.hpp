@@ -16,8 +16,8 @@
 namespace tasks {
 
 struct SupervisorWiring {
-  // Starts the persistence actor; `restarts` is how many times it was restarted before.
-  std::function<persistence_actor(caf::actor_system&, std::uint64_t restarts)> start_persistence;
+  // Starts the persistence writer and its reader; `restarts` is how often they were restarted.
+  std::function<StoreHandles(caf::actor_system&, std::uint64_t restarts)> start_persistence;
   // Starts the publisher of one topic against the given persistence actor.
   struct Publisher {
     std::string topic;

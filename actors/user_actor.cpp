@@ -1,5 +1,6 @@
 #include "actors/user_actor.hpp"
 
+#include "core/answers.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -12,6 +13,7 @@ namespace {
 
 using self_ptr = user_actor::stateful_pointer<user_state>;
 using clock = std::chrono::steady_clock;
+using command_ptr = std::shared_ptr<TaskCommand>;
 
 template <class... Fs>
 struct overloaded : Fs... {
@@ -31,52 +33,113 @@ TaskReply unavailable(const std::string& why) {
   return failure(ReplyStatus::unavailable, why);
 }
 
-// The new state of a task for one mutation; nothing when the mutation does not apply.
+const char* const late_detail = "the request's deadline passed before it could be done; nothing was written";
+
+void run_next(self_ptr self);
+
+// Answers the request being executed and starts the next one: every path of a request ends
+// here exactly once.
+void finish(self_ptr self, const command_ptr& cmd, TaskReply reply) {
+  cmd->responder->reply(std::move(reply));
+  self->state.busy = false;
+  self->state.last_active = clock::now();
+  run_next(self);
+}
+
+// Time left until the request's deadline (at least 1 ms, so that CAF arms a timer).
+std::chrono::milliseconds remaining(const command_ptr& cmd) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(cmd->context.deadline - clock::now());
+  return std::max(left, std::chrono::milliseconds(1));
+}
+
+Deadline deadline_of(const command_ptr& cmd) {
+  return Deadline{cmd->context.deadline};
+}
+
+// The new state of a task for one mutation.
 using Mutator = std::function<Task(const Task& before)>;
 
 struct Mutation {
-  std::shared_ptr<TaskCommand> command;
+  command_ptr command;
   std::string task_id;
   Action action;
   Mutator mutate;
   int attempt = 0;
 };
 
-void commit_and_reply(self_ptr self, std::shared_ptr<TaskCommand> cmd, Commit commit, ReplyStatus on_success,
+// What a successful commit answers, and the record of it when the request has a key.
+std::optional<IdempotencyRecord> key_record(self_ptr self, const command_ptr& cmd, const StoredAnswer& answer) {
+  if (!cmd->context.idempotency) return std::nullopt;
+  const millis now = now_millis();
+  IdempotencyRecord r;
+  r.user_id = self->state.user_id;
+  r.key = cmd->context.idempotency->key;
+  r.fingerprint = cmd->context.idempotency->fingerprint;
+  r.status = answer.status;
+  r.body = answer.body;
+  r.location = answer.location;
+  r.created_at = now;
+  r.expires_at = now + self->state.options.idempotency_ttl.count();
+  return r;
+}
+
+void replay_or_refuse(self_ptr self, const command_ptr& cmd, std::function<void()> proceed);
+
+void commit_and_reply(self_ptr self, command_ptr cmd, Commit commit, ReplyStatus on_success,
                       std::function<void()> on_conflict) {
   auto& st = self->state;
   std::optional<Task> shown;
   if (commit.kind != ChangeKind::remove) shown = commit.task;
-  self->request(st.store, st.options.request_timeout, commit_atom::value, std::move(commit))
-      .await(
+  commit.deadline = deadline_of(cmd);
+  commit.idempotency = key_record(self, cmd, success_answer(on_success, shown));
+  // Persistence answers every commit by its deadline (its transactions are bounded by it); the
+  // grace covers a transaction that was already committing when the deadline came.
+  self->request(st.store.writer, remaining(cmd) + st.options.commit_grace, commit_atom::value, std::move(commit))
+      .then(
           [=](CommitOutcome& out) {
             switch (out.status) {
               case StoreStatus::ok: {
                 TaskReply r;
                 r.status = on_success;
                 r.task = shown;
-                cmd->responder->reply(std::move(r));
+                finish(self, cmd, std::move(r));
                 return;
               }
               case StoreStatus::conflict:
                 ++self->state.conflicts;
                 on_conflict();
                 return;
-              case StoreStatus::not_found:
-                cmd->responder->reply(failure(ReplyStatus::not_found, "no such task"));
+              case StoreStatus::not_found: finish(self, cmd, failure(ReplyStatus::not_found, "no such task")); return;
+              case StoreStatus::quota_exceeded:
+                finish(self, cmd,
+                       failure(ReplyStatus::quota_exceeded, "this user already has the most tasks allowed (" +
+                                                                std::to_string(self->state.options.max_tasks) + ")"));
+                return;
+              case StoreStatus::duplicate_key:
+                // A twin request with the same key was written meanwhile (another replica): answer as it did.
+                replay_or_refuse(self, cmd, [=] {
+                  finish(self, cmd,
+                         failure(ReplyStatus::key_in_progress, "a request with this Idempotency-Key is in progress"));
+                });
+                return;
+              case StoreStatus::expired:
+                ++self->state.expired;
+                finish(self, cmd, unavailable(late_detail));
                 return;
               case StoreStatus::unavailable:
                 ++self->state.failures;
-                cmd->responder->reply(unavailable("the database is unavailable"));
+                finish(self, cmd, unavailable("the database is unavailable; nothing was written"));
                 return;
             }
           },
           [=](caf::error& err) {
+            // The one case where the outcome is not known: persistence neither committed nor
+            // refused within the grace (a hung connection), or it died while committing.
             ++self->state.failures;
-            log::error("commit not confirmed", {{"user_id", self->state.user_id},
-                                                {"correlation_id", cmd->context.correlation_id},
-                                                {"error", to_string(err)}});
-            cmd->responder->reply(unavailable("the database did not answer in time"));
+            log::error("commit not confirmed; its outcome is unknown", {{"user_id", self->state.user_id},
+                                                                        {"correlation_id", cmd->context.correlation_id},
+                                                                        {"error", to_string(err)}});
+            finish(self, cmd, unavailable("the database did not confirm the change in time"));
           });
 }
 
@@ -84,7 +147,7 @@ EnvelopeContext envelope(self_ptr self, const RequestContext& ctx) {
   return {self->state.options.event_source, ctx.correlation_id, ctx.traceparent};
 }
 
-void create(self_ptr self, std::shared_ptr<TaskCommand> cmd, const CreateTask& op) {
+void create(self_ptr self, command_ptr cmd, const CreateTask& op) {
   const millis now = now_millis();
   Task task;
   task.id = new_uuid();
@@ -102,23 +165,28 @@ void create(self_ptr self, std::shared_ptr<TaskCommand> cmd, const CreateTask& o
                                       envelope(self, cmd->context));
   ++self->state.mutations;
   commit_and_reply(self, cmd, std::move(commit), ReplyStatus::created,
-                   [=] { cmd->responder->reply(unavailable("a task with a colliding id exists")); });
+                   [=] { finish(self, cmd, unavailable("a task with a colliding id exists; nothing was written")); });
 }
 
 // Read, decide, commit; a conflict (another writer got there first) re-reads and tries again.
 void mutate(self_ptr self, Mutation m) {
   auto& st = self->state;
-  self->request(st.store, st.options.request_timeout, load_atom::value, st.user_id, m.task_id)
-      .await(
+  auto cmd = m.command;
+  if (cmd->context.deadline <= clock::now()) {
+    ++st.expired;
+    finish(self, cmd, unavailable(late_detail));
+    return;
+  }
+  self->request(st.store.reader, remaining(cmd), load_atom::value, st.user_id, m.task_id, deadline_of(cmd))
+      .then(
           [=](LoadOutcome& loaded) {
-            auto cmd = m.command;
             if (loaded.status == StoreStatus::not_found) {
-              cmd->responder->reply(failure(ReplyStatus::not_found, "no task with id " + m.task_id));
+              finish(self, cmd, failure(ReplyStatus::not_found, "no task with id " + m.task_id));
               return;
             }
             if (loaded.status != StoreStatus::ok || !loaded.task) {
               ++self->state.failures;
-              cmd->responder->reply(unavailable("the database is unavailable"));
+              finish(self, cmd, unavailable("the database is unavailable; nothing was written"));
               return;
             }
             const Task& before = *loaded.task;
@@ -141,7 +209,7 @@ void mutate(self_ptr self, Mutation m) {
             ++self->state.mutations;
             auto retry = [=] {
               if (m.attempt + 1 >= self->state.options.conflict_retries) {
-                cmd->responder->reply(unavailable("the task kept changing under this request; try again"));
+                finish(self, cmd, unavailable("the task kept changing under this request; nothing was written"));
                 return;
               }
               auto next = m;
@@ -153,47 +221,81 @@ void mutate(self_ptr self, Mutation m) {
           },
           [=](caf::error&) {
             ++self->state.failures;
-            m.command->responder->reply(unavailable("the database did not answer in time"));
+            finish(self, cmd, unavailable("the database did not answer in time; nothing was written"));
           });
 }
 
-void get(self_ptr self, std::shared_ptr<TaskCommand> cmd, const GetTask& op) {
+void get(self_ptr self, command_ptr cmd, const GetTask& op) {
   auto& st = self->state;
   ++st.reads;
-  self->request(st.store, st.options.request_timeout, load_atom::value, st.user_id, op.task_id)
-      .await(
+  self->request(st.store.reader, remaining(cmd), load_atom::value, st.user_id, op.task_id, deadline_of(cmd))
+      .then(
           [=](LoadOutcome& out) {
             if (out.status == StoreStatus::ok && out.task) {
               TaskReply r;
               r.task = std::move(out.task);
-              cmd->responder->reply(std::move(r));
+              finish(self, cmd, std::move(r));
             } else if (out.status == StoreStatus::not_found) {
-              cmd->responder->reply(failure(ReplyStatus::not_found, "no task with id " + op.task_id));
+              finish(self, cmd, failure(ReplyStatus::not_found, "no task with id " + op.task_id));
             } else {
-              cmd->responder->reply(unavailable("the database is unavailable"));
+              finish(self, cmd, unavailable("the database is unavailable"));
             }
           },
-          [=](caf::error&) { cmd->responder->reply(unavailable("the database did not answer in time")); });
+          [=](caf::error&) { finish(self, cmd, unavailable("the database did not answer in time")); });
 }
 
-void list(self_ptr self, std::shared_ptr<TaskCommand> cmd, const ListTasks& op) {
+void list(self_ptr self, command_ptr cmd, const ListTasks& op) {
   auto& st = self->state;
   ++st.reads;
-  self->request(st.store, st.options.request_timeout, list_atom::value, st.user_id, op.query)
-      .await(
+  self->request(st.store.reader, remaining(cmd), list_atom::value, st.user_id, op.query, deadline_of(cmd))
+      .then(
           [=](ListOutcome& out) {
             if (out.status != StoreStatus::ok) {
-              cmd->responder->reply(unavailable("the database is unavailable"));
+              finish(self, cmd, unavailable("the database is unavailable"));
               return;
             }
             TaskReply r;
             r.tasks = std::move(out.tasks);
-            cmd->responder->reply(std::move(r));
+            r.next_after = out.next_after;
+            finish(self, cmd, std::move(r));
           },
-          [=](caf::error&) { cmd->responder->reply(unavailable("the database did not answer in time")); });
+          [=](caf::error&) { finish(self, cmd, unavailable("the database did not answer in time")); });
 }
 
-void handle(self_ptr self, std::shared_ptr<TaskCommand> cmd) {
+// A mutation with an Idempotency-Key: the answer recorded for the key, if any, decides.
+void replay_or_refuse(self_ptr self, const command_ptr& cmd, std::function<void()> proceed) {
+  auto& st = self->state;
+  const auto& key = *cmd->context.idempotency;
+  self->request(st.store.reader, remaining(cmd), key_atom::value, st.user_id, key.key, deadline_of(cmd))
+      .then(
+          [=](KeyOutcome& out) {
+            if (out.status != StoreStatus::ok && out.status != StoreStatus::not_found) {
+              finish(self, cmd, unavailable("the database is unavailable; nothing was written"));
+              return;
+            }
+            switch (judge_key(out.record, cmd->context.idempotency->fingerprint)) {
+              case KeyVerdict::proceed: proceed(); return;
+              case KeyVerdict::replay: {
+                ++self->state.replays;
+                TaskReply r;
+                r.status = ReplyStatus::replayed;
+                r.replay = StoredAnswer{out.record->status, out.record->body, out.record->location};
+                finish(self, cmd, std::move(r));
+                return;
+              }
+              case KeyVerdict::mismatch:
+                finish(self, cmd,
+                       failure(ReplyStatus::key_mismatch,
+                               "this Idempotency-Key was first used with a different request; use a new key"));
+                return;
+            }
+          },
+          [=](caf::error&) {
+            finish(self, cmd, unavailable("the database did not answer in time; nothing was written"));
+          });
+}
+
+void execute(self_ptr self, command_ptr cmd) {
   auto mutation = [&](const std::string& id, Action action, Mutator f) {
     mutate(self, Mutation{cmd, id, action, std::move(f), 0});
   };
@@ -227,9 +329,29 @@ void handle(self_ptr self, std::shared_ptr<TaskCommand> cmd) {
              cmd->operation);
 }
 
+// Starts the next request in line unless one is running; requests whose deadline passed while
+// they waited are answered without being started (load shedding).
+void run_next(self_ptr self) {
+  auto& st = self->state;
+  while (!st.busy && !st.queue.empty()) {
+    auto cmd = std::move(st.queue.front());
+    st.queue.pop_front();
+    if (cmd->context.deadline <= clock::now()) {
+      ++st.expired;
+      cmd->responder->reply(unavailable("the request waited too long for its turn; nothing was written"));
+      continue;
+    }
+    st.busy = true;
+    if (cmd->context.idempotency && is_mutation(cmd->operation))
+      replay_or_refuse(self, cmd, [=] { execute(self, cmd); });
+    else
+      execute(self, cmd);
+  }
+}
+
 }  // namespace
 
-user_actor::behavior_type user_actor_impl(self_ptr self, std::string user_id, persistence_actor store,
+user_actor::behavior_type user_actor_impl(self_ptr self, std::string user_id, StoreHandles store,
                                           registry_actor registry, UserActorOptions options) {
   auto& st = self->state;
   st.user_id = std::move(user_id);
@@ -243,33 +365,39 @@ user_actor::behavior_type user_actor_impl(self_ptr self, std::string user_id, pe
         auto& s = self->state;
         ++s.handled;
         s.last_active = clock::now();
-        auto cmd = std::make_shared<TaskCommand>(std::move(command));
-        // Shed load: a request that waited in line past its deadline is answered, not executed.
-        if (s.last_active - cmd->context.received_at > s.options.request_timeout) {
-          ++s.failures;
-          cmd->responder->reply(unavailable("the request waited too long for its turn"));
+        const size_t in_line = s.queue.size() + (s.busy ? 1 : 0);
+        if (in_line >= s.options.queue_limit) {
+          ++s.shed;
+          command.responder->reply(
+              unavailable("too many requests of this user are in progress; nothing was written, retry shortly"));
           return;
         }
-        handle(self, std::move(cmd));
+        s.queue.push_back(std::make_shared<TaskCommand>(std::move(command)));
+        run_next(self);
       },
-      [=](store_atom, persistence_actor& fresh) { self->state.store = std::move(fresh); },
+      [=](store_atom, StoreHandles& fresh) { self->state.store = std::move(fresh); },
       [=](tick_atom) {
         auto& s = self->state;
-        if (clock::now() - s.last_active >= s.options.idle_timeout)
+        if (!s.busy && s.queue.empty() && clock::now() - s.last_active >= s.options.idle_timeout)
           self->send(s.registry, idle_atom::value, s.user_id, s.handled);
         self->delayed_send(self, tick_every, tick_atom::value);
       },
       [=](stop_atom) { self->quit(); },
       [=](status_atom) {
         auto& s = self->state;
-        auto out = make_status("user/" + s.user_id, "user", "running", self->mailbox().size(), s.started);
+        auto out = make_status("user/" + s.user_id, "user", s.busy ? "working" : "running",
+                               self->mailbox().size() + s.queue.size(), s.started);
         out.details = {
             {"user_id", s.user_id},
             {"handled", s.handled},
+            {"queued", s.queue.size()},
             {"mutations", s.mutations},
             {"reads", s.reads},
             {"conflicts", s.conflicts},
             {"failures", s.failures},
+            {"shed", s.shed},
+            {"expired", s.expired},
+            {"replays", s.replays},
             {"idle_ms", std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - s.last_active).count()},
         };
         return out;

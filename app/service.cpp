@@ -18,9 +18,14 @@ Service::~Service() {
 }
 
 void Service::start() {
-  const auto target = parse_db_url(config_.db);
+  const auto target = parse_db_url(
+      config_.db,
+      DbSessionSettings{config_.db_statement_timeout, config_.db_tcp_user_timeout, config_.db_keepalive_idle});
   try {
-    store_ = std::make_shared<Store>(target, StoreOptions{config_.sqlite_synchronous});
+    StoreOptions store_options;
+    store_options.sqlite_synchronous = config_.sqlite_synchronous;
+    store_options.max_tasks_per_user = config_.max_tasks_per_user;
+    store_ = std::make_shared<Store>(target, store_options);
   } catch (const StoreError& e) {
     throw ConfigError("TASKS_DB", std::string("cannot open the database: ") + e.what());
   }
@@ -37,6 +42,9 @@ void Service::start() {
   wiring.user_options.event_source = config_.event_source;
   wiring.user_options.request_timeout = config_.request_timeout;
   wiring.user_options.idle_timeout = config_.user_idle_timeout;
+  wiring.user_options.queue_limit = static_cast<size_t>(config_.user_queue_limit);
+  wiring.user_options.max_tasks = config_.max_tasks_per_user;
+  wiring.user_options.idempotency_ttl = config_.idempotency_ttl;
   wiring.start_persistence = [store = store_](caf::actor_system& sys, std::uint64_t restarts) {
     PersistenceOptions options;
     options.restarts = restarts;
@@ -83,8 +91,12 @@ void Service::start() {
 
   auto state = std::make_shared<http::ServerState>();
   state->metrics = metrics_;
-  auto context = std::make_shared<http::ApiContext>(
-      http::ApiContext{*system_, directory_, state, http::ApiOptions{config_.jwt_secret}});
+  http::ApiOptions api_options;
+  api_options.tokens =
+      http::TokenRules{config_.jwt_secret, std::chrono::duration_cast<std::chrono::seconds>(config_.jwt_leeway),
+                       config_.jwt_issuer, config_.jwt_audience};
+  api_options.request_timeout = config_.request_timeout;
+  auto context = std::make_shared<http::ApiContext>(http::ApiContext{*system_, directory_, state, api_options});
   http::ServerOptions options;
   options.address = config_.http_addr;
   options.threads = config_.http_threads;

@@ -81,10 +81,7 @@ int main(int argc, char** argv) {
   }
   tasks::log::configure(config.log_format, config.log_level);
   const bool dev_mode = config.dev_mode();
-  if (dev_mode)
-    config.jwt_secret = tasks::http::random_secret();
-  else if (config.jwt_secret.size() < 32)
-    tasks::log::warn("TASKS_JWT_SECRET is shorter than 32 bytes; use a longer random secret");
+  if (dev_mode) config.jwt_secret = tasks::http::random_secret();
   auto described = tasks::describe(config);
   if (dev_mode) described["TASKS_JWT_SECRET"] = "(unset: dev mode)";
   tasks::log::info("configuration", {{"settings", described}});

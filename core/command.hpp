@@ -3,7 +3,9 @@
 // A client's request as the actors see it, and the way its answer gets back to the client.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -12,12 +14,25 @@
 
 namespace tasks {
 
+using steady_time = std::chrono::steady_clock::time_point;
+
+// An Idempotency-Key sent with a mutation, and what identifies the request it came with: a
+// retry with the same key must carry the same request.
+struct IdempotencyKey {
+  std::string key;          // as sent (1..255 visible ASCII characters)
+  std::string fingerprint;  // of the method, the path and the body (http/idempotency)
+};
+
 // Who asks, and what travels with every event the request causes.
 struct RequestContext {
   std::string user_id;
   std::string correlation_id;
   std::string traceparent;  // empty when the request had none (or an invalid one)
-  std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
+  steady_time received_at = std::chrono::steady_clock::now();
+  // The one deadline of this request (TASKS_REQUEST_TIMEOUT after it arrived): no step of it
+  // starts later, and its answer is due by then.
+  steady_time deadline = received_at + std::chrono::seconds(10);
+  std::optional<IdempotencyKey> idempotency = {};  // mutations only
 };
 
 struct CreateTask {
@@ -46,18 +61,31 @@ struct DeleteTask {
 using Operation = std::variant<CreateTask, GetTask, ListTasks, PatchTask, CompleteTask, UncompleteTask, DeleteTask>;
 
 enum class ReplyStatus {
-  ok,           // 200 with the task (or the list)
-  created,      // 201 with the task
-  deleted,      // 204
-  not_found,    // 404
-  unavailable,  // 503: database down, timed out or overloaded; nothing is known to be written
+  ok,               // 200 with the task (or the list)
+  created,          // 201 with the task
+  deleted,          // 204
+  not_found,        // 404
+  quota_exceeded,   // 409: the user has TASKS_MAX_TASKS_PER_USER tasks; nothing written
+  key_in_progress,  // 409: another request with this Idempotency-Key is being written
+  key_mismatch,     // 422: this Idempotency-Key came with a different request before
+  replayed,         // the first answer to this Idempotency-Key, as it was (TaskReply::replay)
+  unavailable,      // 503: nothing was written (database down or late, overload, shutdown)
+};
+
+// An answer as it was sent, kept with its Idempotency-Key.
+struct StoredAnswer {
+  int status = 0;
+  std::string body;      // empty for 204
+  std::string location;  // the Location header, empty when there was none
 };
 
 struct TaskReply {
   ReplyStatus status = ReplyStatus::ok;
   std::optional<Task> task;
   std::vector<Task> tasks;
-  std::string detail;  // for errors
+  std::optional<std::int64_t> next_after;  // lists: where the next page starts, when there may be one
+  std::optional<StoredAnswer> replay;      // replayed
+  std::string detail;                      // for errors
 };
 
 // Completes one client request. Implementations answer exactly once: the first reply wins, and

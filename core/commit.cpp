@@ -8,6 +8,9 @@ const char* to_string(StoreStatus status) {
     case StoreStatus::not_found: return "not_found";
     case StoreStatus::conflict: return "conflict";
     case StoreStatus::unavailable: return "unavailable";
+    case StoreStatus::expired: return "expired";
+    case StoreStatus::quota_exceeded: return "quota_exceeded";
+    case StoreStatus::duplicate_key: return "duplicate_key";
   }
   return "unknown";
 }

@@ -27,9 +27,30 @@ const std::vector<Setting>& settings() {
       {"TASKS_HTTP_THREADS", "--http-threads", "2", "HTTP worker threads"},
       {"TASKS_USER_IDLE_TIMEOUT", "--user-idle-timeout", "60s",
        "a user's actor stops after this long without requests"},
-      {"TASKS_REQUEST_TIMEOUT", "--request-timeout", "10s", "a request not answered by then gets 503"},
+      {"TASKS_REQUEST_TIMEOUT", "--request-timeout", "10s",
+       "one deadline per request from its arrival (100ms to 60s): answered by then, 503 when nothing was written"},
       {"TASKS_SQLITE_SYNCHRONOUS", "--sqlite-synchronous", "full",
        "SQLite durability: full (survives power loss) or normal (survives crashes)"},
+      {"TASKS_MAX_IN_FLIGHT", "--max-in-flight", "512",
+       "API requests with the actors at once; past it a fast 503 with Retry-After"},
+      {"TASKS_USER_QUEUE_LIMIT", "--user-queue-limit", "32",
+       "one user's requests waiting or running; past it a fast 503 with Retry-After"},
+      {"TASKS_HTTP_MAX_CONNECTIONS", "--http-max-connections", "10000",
+       "open connections on the public port (capped by the open-file limit); past it 503 and close"},
+      {"TASKS_HTTP_IDLE_TIMEOUT", "--http-idle-timeout", "60s", "a keep-alive connection with no request is closed"},
+      {"TASKS_HTTP_READ_TIMEOUT", "--http-read-timeout", "10s",
+       "a request must arrive whole this long after its first byte, and its answer be taken as long"},
+      {"TASKS_IDEMPOTENCY_TTL", "--idempotency-ttl", "24h", "how long an Idempotency-Key's first answer is kept"},
+      {"TASKS_MAX_TASKS_PER_USER", "--max-tasks-per-user", "10000", "tasks one user may have; a create past it is 409"},
+      {"TASKS_JWT_LEEWAY", "--jwt-leeway", "30s", "clock skew allowed on a token's exp and nbf (at most 5m)"},
+      {"TASKS_JWT_ISSUER", "--jwt-issuer", "", "when set, a token's iss must equal it"},
+      {"TASKS_JWT_AUDIENCE", "--jwt-audience", "", "when set, a token's aud must be or contain it"},
+      {"TASKS_DB_STATEMENT_TIMEOUT", "--db-statement-timeout", "15s",
+       "PostgreSQL: statement_timeout of every session (a stuck query fails instead of blocking)"},
+      {"TASKS_DB_TCP_USER_TIMEOUT", "--db-tcp-user-timeout", "10s",
+       "PostgreSQL: unacknowledged data this long drops the connection (network partitions)"},
+      {"TASKS_DB_KEEPALIVE_IDLE", "--db-keepalive-idle", "10s",
+       "PostgreSQL: TCP keepalive probes after this much silence (3 probes, a third of it apart)"},
       {"TASKS_PUBLISH_BACKOFF_INITIAL", "--publish-backoff-initial", "250ms", "first retry delay of a failed publish"},
       {"TASKS_PUBLISH_BACKOFF_FACTOR", "--publish-backoff-factor", "2", "growth of the retry delay per attempt"},
       {"TASKS_PUBLISH_BACKOFF_MAX", "--publish-backoff-max", "30s", "cap of the retry delay (full jitter below it)"},
@@ -154,6 +175,14 @@ Config make_config(const std::map<std::string, std::string>& values) {
   c.db = get("TASKS_DB");
   check_db("TASKS_DB", c.db);
   c.jwt_secret = get("TASKS_JWT_SECRET");
+  // HS256 with a short key is brute-forceable offline from any one token (RFC 7518 §3.2).
+  if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32)
+    throw ConfigError("TASKS_JWT_SECRET", "must be at least 32 bytes (it has " + std::to_string(c.jwt_secret.size()) +
+                                              "); for example: openssl rand -hex 32");
+  c.jwt_leeway = parse_duration("TASKS_JWT_LEEWAY", get("TASKS_JWT_LEEWAY"));
+  if (c.jwt_leeway > std::chrono::minutes(5)) throw ConfigError("TASKS_JWT_LEEWAY", "must be at most 5m");
+  c.jwt_issuer = get("TASKS_JWT_ISSUER");
+  c.jwt_audience = get("TASKS_JWT_AUDIENCE");
   if (values.count("DAPR_HTTP_ENDPOINT")) {
     c.dapr_endpoint = get("DAPR_HTTP_ENDPOINT");
   } else if (values.count("DAPR_HTTP_PORT")) {
@@ -174,7 +203,32 @@ Config make_config(const std::map<std::string, std::string>& values) {
   c.http_threads = parse_int("TASKS_HTTP_THREADS", get("TASKS_HTTP_THREADS"), 1, 64);
   c.user_idle_timeout = parse_duration("TASKS_USER_IDLE_TIMEOUT", get("TASKS_USER_IDLE_TIMEOUT"));
   c.request_timeout = parse_duration("TASKS_REQUEST_TIMEOUT", get("TASKS_REQUEST_TIMEOUT"));
-  if (c.request_timeout.count() == 0) throw ConfigError("TASKS_REQUEST_TIMEOUT", "must be above zero");
+  // The upper bound stays below the 60 s read timeout of common proxies and ingresses, so that
+  // taskd's own answer (2xx, or 503 with nothing written) always reaches the client first.
+  if (c.request_timeout < std::chrono::milliseconds(100) || c.request_timeout > std::chrono::seconds(60))
+    throw ConfigError("TASKS_REQUEST_TIMEOUT", "must be from 100ms to 60s");
+  c.max_in_flight = parse_int("TASKS_MAX_IN_FLIGHT", get("TASKS_MAX_IN_FLIGHT"), 1, 1'000'000);
+  c.user_queue_limit = parse_int("TASKS_USER_QUEUE_LIMIT", get("TASKS_USER_QUEUE_LIMIT"), 1, 100'000);
+  c.http_max_connections = parse_int("TASKS_HTTP_MAX_CONNECTIONS", get("TASKS_HTTP_MAX_CONNECTIONS"), 1, 1'000'000);
+  c.http_idle_timeout = parse_duration("TASKS_HTTP_IDLE_TIMEOUT", get("TASKS_HTTP_IDLE_TIMEOUT"));
+  if (c.http_idle_timeout < std::chrono::milliseconds(100))
+    throw ConfigError("TASKS_HTTP_IDLE_TIMEOUT", "must be at least 100ms");
+  c.http_read_timeout = parse_duration("TASKS_HTTP_READ_TIMEOUT", get("TASKS_HTTP_READ_TIMEOUT"));
+  if (c.http_read_timeout < std::chrono::milliseconds(100) || c.http_read_timeout > std::chrono::minutes(5))
+    throw ConfigError("TASKS_HTTP_READ_TIMEOUT", "must be from 100ms to 5m");
+  c.idempotency_ttl = parse_duration("TASKS_IDEMPOTENCY_TTL", get("TASKS_IDEMPOTENCY_TTL"));
+  if (c.idempotency_ttl < std::chrono::minutes(1))
+    throw ConfigError("TASKS_IDEMPOTENCY_TTL", "must be at least 1m (clients retry for minutes)");
+  c.max_tasks_per_user = parse_int("TASKS_MAX_TASKS_PER_USER", get("TASKS_MAX_TASKS_PER_USER"), 1, 100'000'000);
+  c.db_statement_timeout = parse_duration("TASKS_DB_STATEMENT_TIMEOUT", get("TASKS_DB_STATEMENT_TIMEOUT"));
+  if (c.db_statement_timeout < std::chrono::milliseconds(100))
+    throw ConfigError("TASKS_DB_STATEMENT_TIMEOUT", "must be at least 100ms");
+  c.db_tcp_user_timeout = parse_duration("TASKS_DB_TCP_USER_TIMEOUT", get("TASKS_DB_TCP_USER_TIMEOUT"));
+  if (c.db_tcp_user_timeout < std::chrono::seconds(1))
+    throw ConfigError("TASKS_DB_TCP_USER_TIMEOUT", "must be at least 1s");
+  c.db_keepalive_idle = parse_duration("TASKS_DB_KEEPALIVE_IDLE", get("TASKS_DB_KEEPALIVE_IDLE"));
+  if (c.db_keepalive_idle < std::chrono::seconds(1))
+    throw ConfigError("TASKS_DB_KEEPALIVE_IDLE", "must be at least 1s");
   c.sqlite_synchronous = one_of("TASKS_SQLITE_SYNCHRONOUS", get("TASKS_SQLITE_SYNCHRONOUS"), {"full", "normal"});
   c.publish_backoff_initial = parse_duration("TASKS_PUBLISH_BACKOFF_INITIAL", get("TASKS_PUBLISH_BACKOFF_INITIAL"));
   c.publish_backoff_factor = parse_factor("TASKS_PUBLISH_BACKOFF_FACTOR", get("TASKS_PUBLISH_BACKOFF_FACTOR"));
@@ -216,6 +270,19 @@ std::map<std::string, std::string> describe(const Config& c) {
       {"TASKS_USER_IDLE_TIMEOUT", ms(c.user_idle_timeout)},
       {"TASKS_REQUEST_TIMEOUT", ms(c.request_timeout)},
       {"TASKS_SQLITE_SYNCHRONOUS", c.sqlite_synchronous},
+      {"TASKS_MAX_IN_FLIGHT", std::to_string(c.max_in_flight)},
+      {"TASKS_USER_QUEUE_LIMIT", std::to_string(c.user_queue_limit)},
+      {"TASKS_HTTP_MAX_CONNECTIONS", std::to_string(c.http_max_connections)},
+      {"TASKS_HTTP_IDLE_TIMEOUT", ms(c.http_idle_timeout)},
+      {"TASKS_HTTP_READ_TIMEOUT", ms(c.http_read_timeout)},
+      {"TASKS_IDEMPOTENCY_TTL", ms(c.idempotency_ttl)},
+      {"TASKS_MAX_TASKS_PER_USER", std::to_string(c.max_tasks_per_user)},
+      {"TASKS_JWT_LEEWAY", ms(c.jwt_leeway)},
+      {"TASKS_JWT_ISSUER", c.jwt_issuer.empty() ? "(not checked)" : c.jwt_issuer},
+      {"TASKS_JWT_AUDIENCE", c.jwt_audience.empty() ? "(not checked)" : c.jwt_audience},
+      {"TASKS_DB_STATEMENT_TIMEOUT", ms(c.db_statement_timeout)},
+      {"TASKS_DB_TCP_USER_TIMEOUT", ms(c.db_tcp_user_timeout)},
+      {"TASKS_DB_KEEPALIVE_IDLE", ms(c.db_keepalive_idle)},
       {"TASKS_PUBLISH_BACKOFF_INITIAL", ms(c.publish_backoff_initial)},
       {"TASKS_PUBLISH_BACKOFF_FACTOR", std::to_string(c.publish_backoff_factor)},
       {"TASKS_PUBLISH_BACKOFF_MAX", ms(c.publish_backoff_max)},

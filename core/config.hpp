@@ -5,6 +5,7 @@
 // the variable.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -33,8 +34,24 @@ struct Config {
   std::string log_level;   // trace | debug | info | warn | error
   int http_threads = 2;
   std::chrono::milliseconds user_idle_timeout{60'000};
-  std::chrono::milliseconds request_timeout{10'000};
-  std::string sqlite_synchronous;  // full | normal
+  std::chrono::milliseconds request_timeout{10'000};  // one deadline per request, from its arrival
+  std::string sqlite_synchronous;                     // full | normal
+  // Admission and the HTTP front's limits (http/): what a hostile or overloaded client meets.
+  int max_in_flight = 512;                              // requests with the actors at once, per process
+  int user_queue_limit = 32;                            // one user's requests waiting or running
+  int http_max_connections = 10'000;                    // open connections (capped by the fd limit)
+  std::chrono::milliseconds http_idle_timeout{60'000};  // a keep-alive connection without a request
+  std::chrono::milliseconds http_read_timeout{10'000};  // a whole request once its first byte came
+  // Idempotency-Key records and the per-user quota (persistence/).
+  std::chrono::milliseconds idempotency_ttl{24 * 3'600'000};
+  std::int64_t max_tasks_per_user = 10'000;
+  // Tokens (http/jwt): clock leeway for exp/nbf, and optional iss/aud checks (empty: not checked).
+  std::chrono::milliseconds jwt_leeway{30'000};
+  std::string jwt_issuer, jwt_audience;
+  // PostgreSQL sessions: bounds on a stuck statement and on a dead network path.
+  std::chrono::milliseconds db_statement_timeout{15'000};
+  std::chrono::milliseconds db_tcp_user_timeout{10'000};
+  std::chrono::milliseconds db_keepalive_idle{10'000};
   // Publishing (events/): retry policy and pacing.
   std::chrono::milliseconds publish_backoff_initial{250};
   double publish_backoff_factor = 2.0;

@@ -30,6 +30,14 @@ class ActorDirectory {
     std::lock_guard lock(mutex_);
     persistence_ = std::move(p);
   }
+  task_reader_actor reader() const {
+    std::lock_guard lock(mutex_);
+    return reader_;
+  }
+  void set(task_reader_actor r) {
+    std::lock_guard lock(mutex_);
+    reader_ = std::move(r);
+  }
   supervisor_actor supervisor() const {
     std::lock_guard lock(mutex_);
     return supervisor_;
@@ -50,6 +58,7 @@ class ActorDirectory {
     std::lock_guard lock(mutex_);
     registry_ = nullptr;
     persistence_ = nullptr;
+    reader_ = nullptr;
     supervisor_ = nullptr;
     publishers_.clear();
   }
@@ -58,6 +67,7 @@ class ActorDirectory {
   mutable std::mutex mutex_;
   registry_actor registry_;
   persistence_actor persistence_;
+  task_reader_actor reader_;
   supervisor_actor supervisor_;
   std::map<std::string, publisher_actor> publishers_;  // topic -> its publisher
 };

@@ -15,6 +15,10 @@
 #include "core/status.hpp"
 #include "core/task.hpp"
 
+namespace tasks {
+struct StoreHandles;
+}
+
 // Messages that never leave the process need no serialiser.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::TaskCommand)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::Commit)
@@ -22,6 +26,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::CommitOutcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::LoadOutcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::ListOutcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::ListQuery)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::Deadline)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::KeyOutcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::ActorStatus)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::ActorStatus>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::OutboxFetch)
@@ -29,6 +35,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::DeliveryReport)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::OutboxBacklog>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::OutboxRow>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::DeadLetter>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::StoreHandles)
 
 namespace tasks {
 
@@ -37,7 +44,9 @@ namespace tasks {
 using commit_atom   = caf::atom_constant<caf::atom("commit")>;    // write a change and its events
 using load_atom     = caf::atom_constant<caf::atom("load")>;      // read one task
 using list_atom     = caf::atom_constant<caf::atom("list")>;      // read a page of tasks
+using key_atom      = caf::atom_constant<caf::atom("idemkey")>;   // the answer recorded for an Idempotency-Key
 using ping_atom     = caf::atom_constant<caf::atom("ping")>;      // is the database reachable?
+using purge_atom    = caf::atom_constant<caf::atom("purge")>;     // forget expired Idempotency-Keys
 using flush_atom    = caf::atom_constant<caf::atom("flush")>;     // write the pending group commit
 using nudge_atom    = caf::atom_constant<caf::atom("nudge")>;     // the outbox has new rows
 using listen_atom   = caf::atom_constant<caf::atom("listen")>;    // tell me when the outbox grows
@@ -66,15 +75,15 @@ using redrive_atom  = caf::atom_constant<caf::atom("redrive")>;   // dead letter
 using outbox_listener_actor = caf::typed_actor<
   caf::reacts_to<nudge_atom>>;                                      // rows were committed for your topic
 
-// Owns the database session (detached: SOCI blocks). Commits arriving together share one
-// transaction (group commit) but each keeps its own outcome.
+// Owns the writer's database session (detached: SOCI blocks). Commits arriving together share
+// one transaction (group commit) but each keeps its own outcome; a commit whose deadline has
+// passed is never started (answered `expired`), and a transaction never outlives the earliest
+// deadline in it.
 using persistence_actor = caf::typed_actor<
-  caf::replies_to<commit_atom, Commit>::with<CommitOutcome>,        // the change and its events, atomically
-  caf::replies_to<load_atom, std::string, std::string>::with<LoadOutcome>,  // (user, task id) -> task
-  caf::replies_to<list_atom, std::string, ListQuery>::with<ListOutcome>,    // (user, query) -> page
-  caf::replies_to<ping_atom>::with<bool>,                           // true when the database answers
+  caf::replies_to<commit_atom, Commit>::with<CommitOutcome>,        // the change, its events and its key, atomically
   caf::reacts_to<listen_atom, std::string, outbox_listener_actor>,  // nudge this actor on commits to a topic
   caf::reacts_to<flush_atom>,                                       // internal: run the group commit
+  caf::reacts_to<purge_atom>,                                       // internal timer: drop expired Idempotency-Keys
   caf::replies_to<fetch_atom, std::string, std::int64_t>::with<OutboxFetch>,  // (topic, limit) -> sendable rows
   caf::replies_to<settle_atom, DeliveryReport>::with<bool>,         // a round's delivered/retry/dead rows, atomically
   caf::replies_to<backlog_atom>::with<std::vector<OutboxBacklog>>,  // pending count and oldest row per topic
@@ -92,6 +101,22 @@ using outbox_reader_actor = caf::typed_actor<
   caf::replies_to<pending_atom, std::string, std::int64_t>::with<std::vector<OutboxRow>>,  // (topic, n) next rows
   caf::replies_to<dead_atom, std::string, std::int64_t>::with<std::vector<DeadLetter>>>;   // (topic or "", n)
 
+// Serves the task reads on a database connection of its own (detached: SOCI blocks), so that
+// reads, lists and readiness checks never queue behind the writer's transactions. A read
+// whose deadline has passed when its turn comes is answered `expired` without running.
+using task_reader_actor = caf::typed_actor<
+  caf::replies_to<load_atom, std::string, std::string, Deadline>::with<LoadOutcome>,  // (user, task id) -> task
+  caf::replies_to<list_atom, std::string, ListQuery, Deadline>::with<ListOutcome>,    // (user, query) -> page
+  caf::replies_to<key_atom, std::string, std::string, Deadline>::with<KeyOutcome>,    // (user, key) -> first answer
+  caf::replies_to<ping_atom>::with<bool>,                           // true when the database answers
+  caf::replies_to<status_atom>::with<ActorStatus>>;                 // reads served, expired, time spent
+
+// The handles a user actor needs to reach the database: the writer and the reader.
+struct StoreHandles {
+  persistence_actor writer;
+  task_reader_actor reader;
+};
+
 // One per topic (detached: curl blocks): drains that topic's outbox rows to the Dapr sidecar,
 // one lane per user in commit order, lanes concurrently; retries with backoff, dead-letters.
 using publisher_actor = caf::typed_actor<
@@ -105,10 +130,11 @@ using publisher_actor = caf::typed_actor<
   caf::reacts_to<crash_atom>,                                       // test-only fault switch: die (when enabled)
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // state, counters, last error, next retry
 
-// One user's actor: serialises that user's requests, plans each change's events, commits.
+// One user's actor: serialises that user's requests (at most TASKS_USER_QUEUE_LIMIT waiting or
+// running; past it a request is answered 503 at once), plans each change's events, commits.
 using user_actor = caf::typed_actor<
   caf::reacts_to<TaskCommand>,                                      // a client request; answered through its responder
-  caf::reacts_to<store_atom, persistence_actor>,                    // persistence was restarted: use this one
+  caf::reacts_to<store_atom, StoreHandles>,                         // persistence was restarted: use these
   caf::reacts_to<tick_atom>,                                        // internal: idle check
   caf::reacts_to<stop_atom>,                                        // the registry agreed to passivate this actor
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // counters, idle time
@@ -117,7 +143,7 @@ using user_actor = caf::typed_actor<
 using registry_actor = caf::typed_actor<
   caf::reacts_to<TaskCommand>,                                      // route to the user's actor
   caf::reacts_to<idle_atom, std::string, std::uint64_t>,            // (user, commands handled) from an idle actor
-  caf::reacts_to<store_atom, persistence_actor>,                    // persistence was restarted: tell every user actor
+  caf::reacts_to<store_atom, StoreHandles>,                         // persistence was restarted: tell every user actor
   caf::replies_to<status_atom>::with<ActorStatus>,                  // the registry itself
   caf::replies_to<children_atom>::with<std::vector<ActorStatus>>>;  // every live user actor
 

@@ -40,11 +40,13 @@ struct TaskPatch {
   std::optional<std::optional<millis>> due_date;
 };
 
-// GET /tasks query.
+// GET /tasks query: a page by offset, or (keyset) the page after a position a previous page
+// returned; never both.
 struct ListQuery {
   std::optional<bool> completed;
   std::int64_t limit = 100;
   std::int64_t offset = 0;
+  std::optional<std::int64_t> after = {};  // decoded from the `after` cursor (core/list_cursor)
 };
 
 // What a mutation did; also the `action` of task.sync events.

@@ -35,9 +35,9 @@ bool has_json_body(const Request& request, bool allow_merge_patch) {
   return media == "application/json" || (allow_merge_patch && media == "application/merge-patch+json");
 }
 
-void ask_readiness(caf::event_based_actor* self, std::shared_ptr<Exchange> exchange, persistence_actor persistence,
+void ask_readiness(caf::event_based_actor* self, std::shared_ptr<Exchange> exchange, task_reader_actor reader,
                    std::chrono::milliseconds timeout) {
-  self->request(persistence, timeout, ping_atom::value)
+  self->request(reader, timeout, ping_atom::value)
       .then(
           [exchange](bool ok) {
             if (ok)
@@ -51,15 +51,15 @@ void ask_readiness(caf::event_based_actor* self, std::shared_ptr<Exchange> excha
 }
 
 void readiness(const std::shared_ptr<ApiContext>& ctx, std::shared_ptr<Exchange> exchange) {
-  auto persistence = ctx->directory->persistence();
-  if (ctx->server->draining.load() || !persistence) {
+  auto reader = ctx->directory->reader();
+  if (ctx->server->draining.load() || !reader) {
     exchange->send_problem({503, "the service is shutting down", ""});
     return;
   }
   // A short-lived actor asks persistence and answers; it ends once the answer is in. (Its
   // state travels as spawn arguments: CAF 0.17 dereferences a null tuple for argument-less
   // function actors, which UBSan reports.)
-  ctx->system.spawn(ask_readiness, std::move(exchange), persistence, ctx->options.ready_timeout);
+  ctx->system.spawn(ask_readiness, std::move(exchange), reader, ctx->options.ready_timeout);
 }
 
 }  // namespace
@@ -102,7 +102,7 @@ void ApiHandler::onRequest(const Request& request, Pistache::Http::ResponseWrite
                            {{"WWW-Authenticate", "Bearer"}});
     return;
   }
-  auto verified = verify_token(*token, ctx->options.jwt_secret, now_millis() / 1000);
+  auto verified = verify_token(*token, ctx->options.tokens, now_millis() / 1000);
   if (auto* err = std::get_if<TokenError>(&verified)) {
     exchange->send_problem({401, err->reason, ""}, {{"WWW-Authenticate", R"(Bearer error="invalid_token")"}});
     return;
@@ -118,6 +118,7 @@ void ApiHandler::onRequest(const Request& request, Pistache::Http::ResponseWrite
   command.context.user_id = std::get<std::string>(verified);
   command.context.correlation_id = exchange->correlation_id();
   command.context.traceparent = traceparent_from(raw_header(request, "traceparent"));
+  command.context.deadline = command.context.received_at + ctx->options.request_timeout;
 
   auto fail = [&](const InputError& e) { exchange->send_problem({e.status, e.detail, e.field}); };
   std::string task_id;

@@ -11,11 +11,13 @@
 
 #include "core/directory.hpp"
 #include "http/exchange.hpp"
+#include "http/jwt.hpp"
 
 namespace tasks::http {
 
 struct ApiOptions {
-  std::string jwt_secret;
+  TokenRules tokens;
+  std::chrono::milliseconds request_timeout{10'000};
   size_t max_body_bytes = 64 * 1024;
   std::chrono::milliseconds ready_timeout{2'000};
 };

@@ -2,7 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/task_json.hpp"
+#include "core/answers.hpp"
+#include "core/list_cursor.hpp"
 
 namespace tasks::http {
 
@@ -67,23 +68,40 @@ void Exchange::send_problem(const Problem& problem, const Headers& headers) {
 }
 
 void TaskResponder::reply(TaskReply reply) {
+  auto send_answer = [&](const StoredAnswer& a, Headers extra = {}) {
+    if (!a.location.empty()) extra.emplace_back("Location", a.location);
+    if (a.status == 204)
+      exchange_->send(204, "", "", extra);
+    else
+      exchange_->send_json(a.status, a.body, extra);
+  };
   switch (reply.status) {
     case ReplyStatus::ok:
-      if (reply.task) {
-        exchange_->send_json(200, to_json(*reply.task).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-      } else {
-        auto list = nlohmann::ordered_json::array();
-        for (const auto& t : reply.tasks) list.push_back(to_json(t));
-        exchange_->send_json(200, list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      if (reply.task) return send_answer(success_answer(reply.status, reply.task));
+      {
+        std::string body = "[";
+        for (size_t i = 0; i < reply.tasks.size(); ++i) body += (i ? "," : "") + task_body(reply.tasks[i]);
+        body += "]";
+        Headers extra;
+        if (reply.next_after) {
+          const auto cursor = encode_list_cursor(*reply.next_after);
+          extra.emplace_back("X-Next-Cursor", cursor);
+        }
+        exchange_->send_json(200, body, extra);
       }
       return;
     case ReplyStatus::created:
-      exchange_->send_json(201, to_json(*reply.task).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                           {{"Location", "/api/v1/tasks/" + reply.task->id}});
-      return;
-    case ReplyStatus::deleted: exchange_->send(204, "", ""); return;
-    case ReplyStatus::not_found: exchange_->send_problem({404, reply.detail, ""}); return;
-    case ReplyStatus::unavailable: exchange_->send_problem({503, reply.detail, ""}); return;
+    case ReplyStatus::deleted: return send_answer(success_answer(reply.status, reply.task));
+    case ReplyStatus::replayed:
+      if (reply.replay) return send_answer(*reply.replay, {{"Idempotent-Replayed", "true"}});
+      return exchange_->send_problem({503, "the recorded answer could not be read", ""});
+    case ReplyStatus::not_found: return exchange_->send_problem({404, reply.detail, ""});
+    case ReplyStatus::quota_exceeded: return exchange_->send_problem({409, reply.detail, "", "task-quota-exceeded"});
+    case ReplyStatus::key_in_progress:
+      return exchange_->send_problem({409, reply.detail, "Idempotency-Key", "idempotency-key-in-use"});
+    case ReplyStatus::key_mismatch:
+      return exchange_->send_problem({422, reply.detail, "Idempotency-Key", "idempotency-key-reused"});
+    case ReplyStatus::unavailable: return exchange_->send_problem({503, reply.detail, ""});
   }
 }
 

@@ -27,8 +27,9 @@ bool acceptable_user(const std::string& sub) {
 
 }  // namespace
 
-std::variant<std::string, TokenError> verify_token(const std::string& token, const std::string& secret,
+std::variant<std::string, TokenError> verify_token(const std::string& token, const TokenRules& rules,
                                                    long long now_seconds) {
+  const std::string& secret = rules.secret;
   if (token.empty()) return TokenError{"empty bearer token"};
   jwt_t* raw = nullptr;
   const int rc = jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(secret.data()),

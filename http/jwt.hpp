@@ -1,7 +1,8 @@
 #pragma once
 
-// JWT HS256 bearer tokens (libjwt): `sub` is the user, `exp` is required and enforced, and any
-// algorithm other than HS256 is refused.
+// JWT HS256 bearer tokens (libjwt for the signature): `sub` is the user, `exp` is required and
+// enforced, and the token is read strictly: only the compact form's characters (no NUL, no
+// junk), `alg` exactly "HS256", `exp` and `nbf` JSON numbers, optional `iss`/`aud` checks.
 
 #include <chrono>
 #include <string>
@@ -13,8 +14,16 @@ struct TokenError {
   std::string reason;
 };
 
+// What a token must satisfy besides its signature.
+struct TokenRules {
+  std::string secret;              // the HS256 key
+  std::chrono::seconds leeway{0};  // clock skew allowed on exp and nbf
+  std::string issuer = {};         // when not empty, `iss` must equal it
+  std::string audience = {};       // when not empty, `aud` must equal it or be an array holding it
+};
+
 // The user id, or why the token is refused. `now_seconds` is Unix time.
-std::variant<std::string, TokenError> verify_token(const std::string& token, const std::string& secret,
+std::variant<std::string, TokenError> verify_token(const std::string& token, const TokenRules& rules,
                                                    long long now_seconds);
 
 // A signed token for `user` valid for `ttl` from `now_seconds`.

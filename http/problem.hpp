@@ -9,7 +9,8 @@ namespace tasks::http {
 struct Problem {
   int status = 500;
   std::string detail;
-  std::string field;  // the offending field of a 422, when there is one
+  std::string field;      // the offending field of a 422, when there is one
+  std::string type = {};  // the type's slug when the status alone does not say it
 };
 
 // The JSON body: {"type","title","status","detail"} plus "field" and "correlation_id".

@@ -1,5 +1,7 @@
 #include "persistence/db_url.hpp"
 
+#include <algorithm>
+
 #include "core/config.hpp"
 
 namespace tasks {
@@ -38,7 +40,7 @@ std::string quote(const std::string& v) {
 
 }  // namespace
 
-DbTarget parse_db_url(const std::string& url) {
+DbTarget parse_db_url(const std::string& url, const DbSessionSettings& settings) {
   DbTarget t;
   if (url.rfind("sqlite:", 0) == 0) {
     t.dialect = Dialect::sqlite;
@@ -116,14 +118,26 @@ DbTarget parse_db_url(const std::string& url) {
     std::string value = percent_decode(pair.substr(eq + 1));
     if (key == "options") {
       value += " -c client_min_messages=warning";
+      if (value.find("statement_timeout") == std::string::npos)
+        value += " -c statement_timeout=" + std::to_string(settings.statement_timeout.count());
       has_options = true;
     }
     add(key, value);
   }
   // Silence NOTICEs (libpq prints them to stderr) from IF NOT EXISTS and friends.
-  if (!has_options) add("options", "-c client_min_messages=warning");
-  // An unreachable server fails start-up (or a reconnect) quickly instead of hanging.
-  if (query.find("connect_timeout=") == std::string::npos) add("connect_timeout", "5");
+  if (!has_options)
+    add("options",
+        "-c client_min_messages=warning -c statement_timeout=" + std::to_string(settings.statement_timeout.count()));
+  // An unreachable server fails start-up (or a reconnect) quickly instead of hanging, and a dead
+  // network path drops the connection in seconds instead of blocking the writer for minutes.
+  auto has = [&](const std::string& key) { return (("&" + query).find("&" + key + "=")) != std::string::npos; };
+  if (!has("connect_timeout")) add("connect_timeout", "5");
+  const auto idle_s = std::max<long long>(1, settings.keepalive_idle.count() / 1000);
+  if (!has("keepalives")) add("keepalives", "1");
+  if (!has("keepalives_idle")) add("keepalives_idle", std::to_string(idle_s));
+  if (!has("keepalives_interval")) add("keepalives_interval", std::to_string(std::max<long long>(1, idle_s / 3)));
+  if (!has("keepalives_count")) add("keepalives_count", "3");
+  if (!has("tcp_user_timeout")) add("tcp_user_timeout", std::to_string(settings.tcp_user_timeout.count()));
   t.connect = c;
   return t;
 }

@@ -5,6 +5,7 @@
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "persistence/outbox_reader.hpp"
+#include "persistence/task_reader.hpp"
 
 namespace tasks {
 
@@ -19,12 +20,13 @@ struct persistence_state {
   std::vector<caf::typed_response_promise<bool>> settle_promises;
   bool flush_scheduled = false;
   std::map<std::string, outbox_listener_actor> listeners;  // topic -> its publisher
-  outbox_reader_actor reader;  // the outbox reads, on a connection of their own (null: read here)
+  outbox_reader_actor reader;     // the outbox reads, on a connection of their own (null: read here)
+  task_reader_actor task_reader;  // linked: it dies with this actor (and takes it down if it dies)
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  std::uint64_t commits = 0, batches = 0, largest_batch = 0, failed_commits = 0, reads = 0;
-  std::uint64_t outbox_fetches = 0, outbox_settles = 0;
+  std::uint64_t commits = 0, batches = 0, largest_batch = 0, failed_commits = 0, expired_commits = 0;
+  std::uint64_t outbox_fetches = 0, outbox_settles = 0, purged_keys = 0;
   // Time spent in the database, per kind of work (where a slow database shows first).
-  double write_seconds = 0, read_seconds = 0, outbox_seconds = 0;
+  double write_seconds = 0, outbox_seconds = 0;
   static inline const char* name = "persistence";
 };
 
@@ -60,6 +62,8 @@ void flush(self_ptr self) {
       ++st.failed_commits;
       log::error("commit failed",
                  {{"task_id", commit.task.id}, {"user_id", commit.task.user_id}, {"error", result.error}});
+    } else if (result.status == StoreStatus::expired) {
+      ++st.expired_commits;
     }
     commit_promises[i].deliver(std::move(result));
   }
@@ -81,8 +85,10 @@ void schedule_flush(self_ptr self) {
 }
 
 persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr<Store> store,
-                                                  PersistenceOptions options) {
+                                                  PersistenceOptions options, task_reader_actor task_reader) {
   self->state.store = std::move(store);
+  self->state.task_reader = task_reader;
+  self->link_to(task_reader);
   self->state.options = options;
   // A predecessor may have died mid-transaction: start from a fresh connection.
   self->state.store->reconnect();
@@ -93,6 +99,7 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
     log::warn("no second database connection for outbox reads; reading on the writer's",
               {{"error", std::string(e.what())}});
   }
+  self->delayed_send(self, options.purge_interval, purge_atom::value);
   return {
       [=](commit_atom, Commit& commit) -> caf::typed_response_promise<CommitOutcome> {
         auto& st = self->state;
@@ -103,21 +110,15 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
         return rp;
       },
       [=](flush_atom) { flush(self); },
-      [=](load_atom, const std::string& user, const std::string& id) {
-        ++self->state.reads;
-        const auto began = std::chrono::steady_clock::now();
-        auto loaded = self->state.store->load(user, id);
-        self->state.read_seconds += seconds_since(began);
-        return loaded;
+      [=](purge_atom) {
+        auto& st = self->state;
+        try {
+          st.purged_keys += static_cast<std::uint64_t>(st.store->purge_keys(now_millis(), 1000));
+        } catch (const std::exception& e) {
+          log::warn("expired idempotency keys not purged", {{"error", std::string(e.what())}});
+        }
+        self->delayed_send(self, st.options.purge_interval, purge_atom::value);
       },
-      [=](list_atom, const std::string& user, const ListQuery& query) {
-        ++self->state.reads;
-        const auto began = std::chrono::steady_clock::now();
-        auto listed = self->state.store->list(user, query);
-        self->state.read_seconds += seconds_since(began);
-        return listed;
-      },
-      [=](ping_atom) { return self->state.store->ping(); },
       [=](fetch_atom, const std::string& topic, std::int64_t limit) -> caf::result<OutboxFetch> {
         ++self->state.outbox_fetches;
         if (self->state.reader) return self->delegate(self->state.reader, fetch_atom::value, topic, limit);
@@ -184,12 +185,12 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
                      {"failed_commits", st.failed_commits},
                      {"batches", st.batches},
                      {"largest_batch", st.largest_batch},
+                     {"expired_commits", st.expired_commits},
                      {"pending_commits", st.pending.commits.size()},
-                     {"reads", st.reads},
+                     {"purged_keys", st.purged_keys},
                      {"outbox_fetches", st.outbox_fetches},
                      {"outbox_settles", st.outbox_settles},
                      {"write_seconds", st.write_seconds},
-                     {"read_seconds", st.read_seconds},
                      {"outbox_seconds", st.outbox_seconds},
                      {"last_error", st.store->last_error()}};
         return s;
@@ -199,9 +200,13 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
 
 }  // namespace
 
-persistence_actor spawn_persistence(caf::actor_system& system, std::shared_ptr<Store> store,
-                                    PersistenceOptions options) {
-  return system.spawn<caf::detached>(persistence_impl, std::move(store), options);
+StoreHandles spawn_persistence(caf::actor_system& system, std::shared_ptr<Store> store, PersistenceOptions options) {
+  auto target = store->target();
+  auto store_options = store->options();
+  StoreHandles handles;
+  handles.reader = spawn_task_reader(system, std::move(target), std::move(store_options));
+  handles.writer = system.spawn<caf::detached>(persistence_impl, std::move(store), options, handles.reader);
+  return handles;
 }
 
 }  // namespace tasks

@@ -11,12 +11,15 @@
 namespace tasks {
 
 struct PersistenceOptions {
-  size_t max_batch = 256;      // commits in one transaction at most
-  std::uint64_t restarts = 0;  // how often the supervisor restarted this actor (for status)
+  size_t max_batch = 256;                            // commits in one transaction at most
+  std::uint64_t restarts = 0;                        // how often the supervisor restarted this actor (for status)
+  std::chrono::milliseconds purge_interval{60'000};  // how often expired Idempotency-Keys are dropped
 };
 
-// Spawn with caf::detached. The store survives the actor, so a restarted actor reuses it.
-persistence_actor spawn_persistence(caf::actor_system& system, std::shared_ptr<Store> store,
-                                    PersistenceOptions options = {});
+// The writer (detached, owning `store`) and the task reader (detached, a connection of its own,
+// linked to the writer so that they die and restart together). The store survives the actors,
+// so a restarted writer reuses it.
+StoreHandles spawn_persistence(caf::actor_system& system, std::shared_ptr<Store> store,
+                               PersistenceOptions options = {});
 
 }  // namespace tasks

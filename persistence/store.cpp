@@ -412,7 +412,7 @@ ListOutcome Store::list(const std::string& user_id, const ListQuery& query) {
     return out;
   } catch (const std::exception& e) {
     disconnect(e.what());
-    return {StoreStatus::unavailable, {}, e.what()};
+    return {StoreStatus::unavailable, {}, e.what(), std::nullopt};
   }
 }
 
@@ -615,6 +615,19 @@ bool Store::ping() {
     disconnect(e.what());
     return false;
   }
+}
+
+}  // namespace tasks
+
+namespace tasks {
+
+// Stubs until the idempotency table lands (issue 9): no key is ever recorded.
+KeyOutcome Store::lookup_key(const std::string&, const std::string&, millis) {
+  return {StoreStatus::not_found, std::nullopt, ""};
+}
+
+std::int64_t Store::purge_keys(millis, std::int64_t) {
+  return 0;
 }
 
 }  // namespace tasks

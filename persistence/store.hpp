@@ -3,6 +3,7 @@
 // The SOCI store: tasks and their outbox rows in SQLite or PostgreSQL. Plain blocking code with
 // no actors, so it is tested on its own; the persistence actor owns one.
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,10 @@ namespace tasks {
 
 struct StoreOptions {
   std::string sqlite_synchronous = "full";
+  std::int64_t max_tasks_per_user = 10'000;  // an insert past it is quota_exceeded
+  // The time limit of a transaction that carries no commit with a deadline (delivery results
+  // only), and of lock waits outside transactions.
+  std::chrono::milliseconds default_budget{5'000};
 };
 
 // The database cannot be reached or set up at start-up.
@@ -54,10 +59,24 @@ class Store {
   std::vector<CommitOutcome> commit(const std::vector<Commit>& batch);
 
   // Commits and delivery results in ONE transaction, each with its own outcome (the same rules).
+  // Deadlines: a commit whose deadline has passed is `expired` and never started; the
+  // transaction's lock waits and statements are bounded by the earliest deadline in it. When
+  // that bound is hit the transaction is rolled back, the commits whose deadline has passed are
+  // `expired`, and the others are written again, so a stalled database answers every commit by
+  // its deadline with nothing written. An Idempotency-Key is written first: one already
+  // recorded makes its commit `duplicate_key`; an insert past the user's quota is
+  // `quota_exceeded`; neither writes anything nor disturbs the others.
   WriteOutcome write(const WriteBatch& batch, millis now);
 
   LoadOutcome load(const std::string& user_id, const std::string& task_id);
+  // A page by offset, or the keyset page after `query.after` (a position from a previous page's
+  // `next_after`). Both in creation order.
   ListOutcome list(const std::string& user_id, const ListQuery& query);
+
+  // The answer recorded for (user, key) that has not expired at `now`.
+  KeyOutcome lookup_key(const std::string& user_id, const std::string& key, millis now);
+  // Forgets up to `limit` Idempotency-Keys expired at `now`; returns how many.
+  std::int64_t purge_keys(millis now, std::int64_t limit);
 
   // --- the outbox, for the publishers -----------------------------------------------------------
 

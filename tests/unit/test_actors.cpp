@@ -66,7 +66,7 @@ struct FakeState {
 
 persistence_actor::behavior_type fake_persistence(persistence_actor::stateful_pointer<FakeState> self, int conflicts,
                                                   std::chrono::milliseconds delay,
-                                                  std::shared_ptr<std::atomic<int>> loads,
+                                                  std::shared_ptr<std::atomic<int>> /*loads*/,
                                                   std::shared_ptr<std::atomic<int>> commits,
                                                   std::shared_ptr<std::atomic<int>> outstanding,
                                                   std::shared_ptr<std::atomic<int>> max_outstanding) {
@@ -100,7 +100,31 @@ persistence_actor::behavior_type fake_persistence(persistence_actor::stateful_po
         --*outstanding;
         rp.deliver(out);
       },
-      [=](load_atom, const std::string& user, const std::string& id) {
+      [=](purge_atom) {},
+      [=](listen_atom, const std::string&, outbox_listener_actor) {},
+      [=](fetch_atom, const std::string&, std::int64_t) { return OutboxFetch{}; },
+      [=](settle_atom, const DeliveryReport&) { return true; },
+      [=](backlog_atom) { return std::vector<OutboxBacklog>{}; },
+      [=](pending_atom, const std::string&, std::int64_t) { return std::vector<OutboxRow>{}; },
+      [=](dead_atom, const std::string&, std::int64_t) { return std::vector<DeadLetter>{}; },
+      [=](redrive_atom, const std::string&, const std::string&) { return std::int64_t{0}; },
+      [=](status_atom) { return ActorStatus{}; },
+  };
+}
+
+// The reader beside it: every task exists at version 1.
+task_reader_actor::behavior_type fake_reader(task_reader_actor::pointer self, std::shared_ptr<std::atomic<int>> loads,
+                                             std::shared_ptr<std::atomic<int>> outstanding,
+                                             std::shared_ptr<std::atomic<int>> max_outstanding) {
+  auto enter = [=] {
+    int now = ++*outstanding;
+    int seen = max_outstanding->load();
+    while (now > seen && !max_outstanding->compare_exchange_weak(seen, now)) {
+    }
+  };
+  (void)self;
+  return {
+      [=](load_atom, const std::string& user, const std::string& id, const Deadline&) {
         enter();
         ++*loads;
         --*outstanding;
@@ -111,15 +135,11 @@ persistence_actor::behavior_type fake_persistence(persistence_actor::stateful_po
         t.version = 1;
         return LoadOutcome{StoreStatus::ok, t, ""};
       },
-      [=](list_atom, const std::string&, const ListQuery&) { return ListOutcome{}; },
+      [=](list_atom, const std::string&, const ListQuery&, const Deadline&) { return ListOutcome{}; },
+      [=](key_atom, const std::string&, const std::string&, const Deadline&) {
+        return KeyOutcome{StoreStatus::not_found, std::nullopt, ""};
+      },
       [=](ping_atom) { return true; },
-      [=](listen_atom, const std::string&, outbox_listener_actor) {},
-      [=](fetch_atom, const std::string&, std::int64_t) { return OutboxFetch{}; },
-      [=](settle_atom, const DeliveryReport&) { return true; },
-      [=](backlog_atom) { return std::vector<OutboxBacklog>{}; },
-      [=](pending_atom, const std::string&, std::int64_t) { return std::vector<OutboxRow>{}; },
-      [=](dead_atom, const std::string&, std::int64_t) { return std::vector<DeadLetter>{}; },
-      [=](redrive_atom, const std::string&, const std::string&) { return std::int64_t{0}; },
       [=](status_atom) { return ActorStatus{}; },
   };
 }
@@ -160,7 +180,7 @@ BOOST_AUTO_TEST_CASE(registry_spawns_one_actor_per_user_and_passivates_idle_ones
   BOOST_TEST((send(sys, registry, "alice", ListTasks{}).get().tasks.size() == 1u));
   BOOST_TEST(status_of(sys, registry).details["spawned"] == 3);
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(persistence, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(persistence.writer, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_CASE(a_user_actor_serialises_its_requests) {
@@ -169,7 +189,8 @@ BOOST_AUTO_TEST_CASE(a_user_actor_serialises_its_requests) {
   Counters n;
   auto fake = sys.spawn(fake_persistence, 0, std::chrono::milliseconds(5), n.loads, n.commits, n.outstanding,
                         n.max_outstanding);
-  auto registry = spawn_registry(sys, fake, UserActorOptions{});
+  auto reader = sys.spawn(fake_reader, n.loads, n.outstanding, n.max_outstanding);
+  auto registry = spawn_registry(sys, StoreHandles{fake, reader}, UserActorOptions{});
   std::vector<Call> calls;
   for (int i = 0; i < 20; ++i) calls.push_back(send(sys, registry, "alice", CompleteTask{task_id}));
   for (auto& c : calls) BOOST_TEST((c.get().status == ReplyStatus::ok));
@@ -178,6 +199,7 @@ BOOST_AUTO_TEST_CASE(a_user_actor_serialises_its_requests) {
   BOOST_TEST(n.max_outstanding->load() == 1);
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_CASE(a_conflict_rereads_and_commits_again) {
@@ -186,7 +208,8 @@ BOOST_AUTO_TEST_CASE(a_conflict_rereads_and_commits_again) {
   Counters n;
   auto fake = sys.spawn(fake_persistence, 2, std::chrono::milliseconds(0), n.loads, n.commits, n.outstanding,
                         n.max_outstanding);
-  auto registry = spawn_registry(sys, fake, UserActorOptions{});
+  auto reader = sys.spawn(fake_reader, n.loads, n.outstanding, n.max_outstanding);
+  auto registry = spawn_registry(sys, StoreHandles{fake, reader}, UserActorOptions{});
   auto reply = send(sys, registry, "alice", PatchTask{task_id, TaskPatch{std::string("new"), {}, {}}}).get();
   BOOST_TEST((reply.status == ReplyStatus::ok));
   BOOST_TEST(reply.task->title == "new");
@@ -197,10 +220,12 @@ BOOST_AUTO_TEST_CASE(a_conflict_rereads_and_commits_again) {
   Counters m;
   auto stubborn = sys.spawn(fake_persistence, 1000, std::chrono::milliseconds(0), m.loads, m.commits, m.outstanding,
                             m.max_outstanding);
-  auto registry2 = spawn_registry(sys, stubborn, UserActorOptions{});
+  auto reader2 = sys.spawn(fake_reader, m.loads, m.outstanding, m.max_outstanding);
+  auto registry2 = spawn_registry(sys, StoreHandles{stubborn, reader2}, UserActorOptions{});
   BOOST_TEST((send(sys, registry2, "alice", CompleteTask{task_id}).get().status == ReplyStatus::unavailable));
   for (auto a : {caf::actor_cast<caf::actor>(registry), caf::actor_cast<caf::actor>(registry2),
-                 caf::actor_cast<caf::actor>(fake), caf::actor_cast<caf::actor>(stubborn)})
+                 caf::actor_cast<caf::actor>(fake), caf::actor_cast<caf::actor>(stubborn),
+                 caf::actor_cast<caf::actor>(reader), caf::actor_cast<caf::actor>(reader2)})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
@@ -216,13 +241,14 @@ BOOST_AUTO_TEST_CASE(a_request_that_waited_past_its_deadline_is_answered_503) {
   TaskCommand cmd;
   cmd.context.user_id = "alice";
   cmd.context.received_at = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  cmd.context.deadline = cmd.context.received_at + options.request_timeout;
   cmd.operation = CreateTask{NewTask{"late", std::nullopt, std::nullopt}};
   cmd.responder = call.capture;
   caf::anon_send(registry, std::move(cmd));
   BOOST_TEST((call.get().status == ReplyStatus::unavailable));
   BOOST_TEST((send(sys, registry, "alice", ListTasks{}).get().tasks.empty()));
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(persistence, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(persistence.writer, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_CASE(the_supervisor_restarts_a_dead_persistence_actor_and_rewires_the_registry) {
@@ -241,10 +267,12 @@ BOOST_AUTO_TEST_CASE(the_supervisor_restarts_a_dead_persistence_actor_and_rewire
               ReplyStatus::created));
 
   auto first = directory->persistence();
+  auto first_reader = directory->reader();
   // A crash (not `kill`, which CAF propagates unconditionally through links).
   caf::anon_send_exit(first, caf::exit_reason::unhandled_exception);
   BOOST_TEST(wait_until([&] { return directory->persistence() && directory->persistence() != first; }));
   BOOST_TEST(status_of(sys, directory->persistence()).restarts == 1u);
+  BOOST_TEST(wait_until([&] { return directory->reader() && directory->reader() != first_reader; }));
 
   // The registry and its user actor talk to the new one.
   BOOST_TEST((send(sys, directory->registry(), "alice", CreateTask{NewTask{"after", {}, {}}}).get().status ==

@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(durations) {
 }
 
 BOOST_AUTO_TEST_CASE(secrets_are_redacted) {
-  auto d = describe(make_config({{"TASKS_JWT_SECRET", "s3cret"},
+  auto d = describe(make_config({{"TASKS_JWT_SECRET", "s3cret-0123456789abcdef0123456789abcdef"},
                                  {"TASKS_DB", "postgresql://tasks:hunter2@db:5432/tasks"},
                                  {"DAPR_API_TOKEN", "tok"}}));
   for (const auto& [k, v] : d) {

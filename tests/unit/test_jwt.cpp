@@ -11,7 +11,7 @@ const std::string secret = "unit-test-secret-0123456789abcdef0123456789";
 constexpr long long now = 1'800'000'000;
 
 std::string verified_user(const std::string& token) {
-  auto r = verify_token(token, secret, now);
+  auto r = verify_token(token, TokenRules{secret}, now);
   if (auto* e = std::get_if<TokenError>(&r)) return "refused: " + e->reason;
   return std::get<std::string>(r);
 }

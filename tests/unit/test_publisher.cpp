@@ -30,7 +30,7 @@ struct World {
   RecordingSidecar sidecar;
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys = std::make_unique<caf::actor_system>(cfg);
-  persistence_actor persistence = spawn_persistence(*sys, store);
+  persistence_actor persistence = spawn_persistence(*sys, store).writer;
 
   PublisherOptions options(size_t concurrency = 8) {
     PublisherOptions o;
