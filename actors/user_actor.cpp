@@ -368,6 +368,7 @@ user_actor::behavior_type user_actor_impl(self_ptr self, std::string user_id, St
         const size_t in_line = s.queue.size() + (s.busy ? 1 : 0);
         if (in_line >= s.options.queue_limit) {
           ++s.shed;
+          if (s.options.metrics) s.options.metrics->http_shed("user_queue");
           command.responder->reply(
               unavailable("too many requests of this user are in progress; nothing was written, retry shortly"));
           return;

@@ -85,6 +85,9 @@ void Service::start() {
   http::ServerOptions admin_options;
   admin_options.address = config_.admin_addr;
   admin_options.threads = 1;
+  admin_options.read_timeout = config_.http_read_timeout;
+  admin_options.idle_timeout = config_.http_idle_timeout;
+  admin_options.max_connections = 256;  // operators and scrapers, not the public
   admin_server_ =
       std::make_unique<http::Server>(admin_options, std::make_shared<http::AdminHandler>(admin), admin_state);
   admin_server_->start("TASKS_ADMIN_ADDR");
@@ -96,14 +99,22 @@ void Service::start() {
       http::TokenRules{config_.jwt_secret, std::chrono::duration_cast<std::chrono::seconds>(config_.jwt_leeway),
                        config_.jwt_issuer, config_.jwt_audience};
   api_options.request_timeout = config_.request_timeout;
+  api_options.max_in_flight = config_.max_in_flight;
   auto context = std::make_shared<http::ApiContext>(http::ApiContext{*system_, directory_, state, api_options});
   http::ServerOptions options;
   options.address = config_.http_addr;
   options.threads = config_.http_threads;
+  options.read_timeout = config_.http_read_timeout;
+  options.idle_timeout = config_.http_idle_timeout;
+  options.max_connections = config_.http_max_connections;
   server_ = std::make_unique<http::Server>(options, std::make_shared<http::ApiHandler>(context), state);
   server_->start("TASKS_HTTP_ADDR");
-  log::info("taskd is serving",
-            {{"http_addr", config_.http_addr.to_string()}, {"admin_addr", config_.admin_addr.to_string()}});
+  if (server_->max_connections() < config_.http_max_connections)
+    log::warn("TASKS_HTTP_MAX_CONNECTIONS is above what the open-file limit allows; capped",
+              {{"max_connections", server_->max_connections()}});
+  log::info("taskd is serving", {{"http_addr", config_.http_addr.to_string()},
+                                 {"admin_addr", config_.admin_addr.to_string()},
+                                 {"max_connections", server_->max_connections()}});
 }
 
 void Service::drain_publishers() {

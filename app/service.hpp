@@ -34,7 +34,8 @@ class Service {
   Config config_;
   std::shared_ptr<Store> store_;
   std::shared_ptr<ActorDirectory> directory_ = std::make_shared<ActorDirectory>();
-  // Destroyed in reverse order: the server (Pistache endpoint) outlives the actor system.
+  // Destroyed in reverse order: the servers (their io_context) outlive the actor system, whose
+  // actors may still hold an exchange whose answer is posted to a connection.
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::Server> admin_server_;
   std::shared_ptr<http::PrometheusMetrics> metrics_;

@@ -1,6 +1,7 @@
 // taskd: the task service. Configuration from the environment, overridden by flags.
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
@@ -65,6 +66,11 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Connections are file descriptors: take the hard open-file limit (the soft one is often 1024).
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   tasks::init_http_client_library();  // before any thread: curl_global_init is not thread-safe
 
   bool exit_now = false;

@@ -17,6 +17,8 @@ class Metrics {
   virtual void publish_failed(const std::string& topic, const std::string& reason) = 0;
   virtual void event_dead_lettered(const std::string& topic) = 0;
   virtual void actor_restarted(const std::string& kind) = 0;
+  // A request answered 503 at once by admission control (`reason`: in_flight, user_queue).
+  virtual void http_shed(const std::string& reason) { (void)reason; }
 };
 
 using metrics_ptr = std::shared_ptr<Metrics>;

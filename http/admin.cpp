@@ -212,19 +212,21 @@ std::vector<std::string> segments(const std::string& path) {
   return out;
 }
 
-std::int64_t limit_from(const Pistache::Http::Request& request, std::int64_t fallback) {
-  auto raw = request.query().get("limit");
-  if (!raw) return fallback;
+std::string query_value(const Request& request, const std::string& name) {
+  auto params = query_parameters(request.query);
+  if (!params) return "";
+  auto it = params->find(name);
+  return it == params->end() ? "" : it->second;
+}
+
+std::int64_t limit_from(const Request& request, std::int64_t fallback) {
+  auto raw = query_value(request, "limit");
+  if (raw.empty()) return fallback;
   try {
-    return std::clamp<std::int64_t>(std::stoll(*raw), 1, 1000);
+    return std::clamp<std::int64_t>(std::stoll(raw), 1, 1000);
   } catch (...) {
     return fallback;
   }
-}
-
-std::string query_value(const Pistache::Http::Request& request, const std::string& name) {
-  auto raw = request.query().get(name);
-  return raw ? url_decode(*raw).value_or("") : "";
 }
 
 bool token_matches(const std::string& header, const std::string& token) {
@@ -234,21 +236,21 @@ bool token_matches(const std::string& header, const std::string& token) {
 
 }  // namespace
 
-void AdminHandler::onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) {
+std::optional<Refusal> AdminHandler::screen(const Request& head) {
   const auto& ctx = *context_;
-  auto corr = request.headers().tryGetRaw("X-Correlation-ID");
-  auto ex = std::make_shared<Exchange>(
-      std::move(response), correlation_id_from(corr ? std::optional(corr->value()) : std::nullopt), true, ctx.server);
-  if (!ctx.token.empty()) {
-    auto auth = request.headers().tryGetRaw("Authorization");
-    if (!auth || !token_matches(auth->value(), ctx.token)) {
-      ex->send_problem({401, "the admin API needs Authorization: Bearer <TASKS_ADMIN_TOKEN>", ""},
-                       {{"WWW-Authenticate", "Bearer"}});
-      return;
-    }
-  }
-  const std::string method = Pistache::Http::methodString(request.method());
-  const std::string path = request.resource();
+  if (ctx.token.empty()) return std::nullopt;
+  auto auth = head.header("Authorization");
+  if (!auth || !token_matches(*auth, ctx.token))
+    return Refusal{{401, "the admin API needs Authorization: Bearer <TASKS_ADMIN_TOKEN>", ""},
+                   {{"WWW-Authenticate", "Bearer"}}};
+  return std::nullopt;
+}
+
+void AdminHandler::handle(Request request, std::shared_ptr<Exchange> ex) {
+  const auto& ctx = *context_;
+  if (auto refusal = screen(request)) return ex->send_problem(refusal->problem, refusal->headers);
+  const std::string method = request.is_head() ? "GET" : request.method;
+  const std::string path = request.path;
   const auto seg = segments(path);
   const bool get = method == "GET", post = method == "POST";
   auto& sys = ctx.system;

@@ -16,13 +16,13 @@
 //   POST /admin/dead-letters/{event_id}/redrive     one
 //   POST /admin/faults/crash/publisher/{topic}      tests only (TASKS_FAULT_INJECTION=on)
 
-#include <pistache/http.h>
 #include <memory>
 #include <string>
 
 #include "core/directory.hpp"
 #include "http/exchange.hpp"
 #include "http/prometheus_metrics.hpp"
+#include "http/request.hpp"
 
 namespace tasks::http {
 
@@ -36,11 +36,11 @@ struct AdminContext {
   bool fault_injection = false;  // tests only: POST /admin/faults/crash/{actor id}
 };
 
-class AdminHandler : public Pistache::Http::Handler {
+class AdminHandler : public Handler {
  public:
-  HTTP_PROTOTYPE(AdminHandler)
   explicit AdminHandler(std::shared_ptr<AdminContext> context) : context_(std::move(context)) {}
-  void onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) override;
+  std::optional<Refusal> screen(const Request& head) override;
+  void handle(Request request, std::shared_ptr<Exchange> exchange) override;
 
  private:
   std::shared_ptr<AdminContext> context_;

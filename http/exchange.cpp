@@ -7,28 +7,8 @@
 
 namespace tasks::http {
 
-namespace {
-
-// A header whose name is chosen at run time (Pistache drops raw response headers).
-class NamedHeader : public Pistache::Http::Header::Header {
- public:
-  NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
-  const char* name() const override { return name_.c_str(); }
-  void write(std::ostream& os) const override { os << value_; }
-  uint64_t hash() const override { return 0; }
-
- private:
-  std::string name_, value_;
-};
-
-}  // namespace
-
-Exchange::Exchange(Pistache::Http::ResponseWriter writer, std::string correlation_id, bool keep_alive,
-                   std::shared_ptr<ServerState> server)
-    : writer_(std::move(writer)),
-      correlation_id_(std::move(correlation_id)),
-      keep_alive_(keep_alive),
-      server_(std::move(server)) {
+Exchange::Exchange(std::shared_ptr<AnswerSink> sink, std::string correlation_id, std::shared_ptr<ServerState> server)
+    : sink_(std::move(sink)), correlation_id_(std::move(correlation_id)), server_(std::move(server)) {
   ++server_->in_flight;
 }
 
@@ -36,20 +16,17 @@ Exchange::~Exchange() {
   if (!answered_.load()) send_problem({503, "the request was dropped before it could be answered", ""});
 }
 
-void Exchange::send(int status, const std::string& body, const std::string& content_type, const Headers& headers) {
+void Exchange::send(int status, std::string body, const std::string& content_type, const Headers& headers) {
   if (answered_.exchange(true)) return;
-  auto& h = writer_.headers();
-  h.add(std::make_shared<NamedHeader>("X-Correlation-ID", correlation_id_));
-  for (const auto& [name, value] : headers) h.add(std::make_shared<NamedHeader>(name, value));
-  // Pistache echoes the request's Connection header, and says Close when there was none.
-  h.remove<Pistache::Http::Header::Connection>();
-  h.add<Pistache::Http::Header::Connection>(keep_alive_ && !server_->draining.load()
-                                                ? Pistache::Http::ConnectionControl::KeepAlive
-                                                : Pistache::Http::ConnectionControl::Close);
-  if (!content_type.empty())
-    h.add<Pistache::Http::Header::ContentType>(Pistache::Http::Mime::MediaType::fromString(content_type));
-  // A client that went away makes send() fail; nothing more to do about it.
-  (void)writer_.send(static_cast<Pistache::Http::Code>(status), body);
+  Answer answer;
+  answer.status = status;
+  answer.headers.reserve(headers.size() + 2);
+  answer.headers.emplace_back("X-Correlation-ID", correlation_id_);
+  if (!content_type.empty()) answer.headers.emplace_back("Content-Type", content_type);
+  for (const auto& h : headers) answer.headers.push_back(h);
+  answer.body = std::move(body);
+  answer.close = server_->draining.load();
+  sink_->deliver(std::move(answer));
   ++server_->answered;
   if (server_->metrics)
     server_->metrics->http_request(method_, route_, status,
@@ -57,8 +34,13 @@ void Exchange::send(int status, const std::string& body, const std::string& cont
   --server_->in_flight;
 }
 
-void Exchange::send_json(int status, const std::string& body, const Headers& headers) {
-  send(status, body, "application/json", headers);
+void Exchange::abandon() {
+  if (answered_.exchange(true)) return;
+  --server_->in_flight;
+}
+
+void Exchange::send_json(int status, std::string body, const Headers& headers) {
+  send(status, std::move(body), "application/json", headers);
 }
 
 void Exchange::send_problem(const Problem& problem, const Headers& headers) {
@@ -86,6 +68,7 @@ void TaskResponder::reply(TaskReply reply) {
         if (reply.next_after) {
           const auto cursor = encode_list_cursor(*reply.next_after);
           extra.emplace_back("X-Next-Cursor", cursor);
+          if (!next_link_.empty()) extra.emplace_back("Link", "<" + next_link_ + cursor + ">; rel=\"next\"");
         }
         exchange_->send_json(200, body, extra);
       }

@@ -1,9 +1,9 @@
 #pragma once
 
 // One HTTP request awaiting its response. It may be answered from any thread (an actor's
-// reply), exactly once; destroyed unanswered, it answers 503 so no client is left hanging.
+// reply), exactly once; destroyed unanswered, it answers 503 so no client is left hanging. The
+// answer goes to the request's own connection (an AnswerSink), which writes it in order.
 
-#include <pistache/http.h>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -14,6 +14,7 @@
 #include "core/command.hpp"
 #include "core/metrics.hpp"
 #include "http/problem.hpp"
+#include "http/request.hpp"
 
 namespace tasks::http {
 
@@ -25,19 +26,20 @@ struct ServerState {
   metrics_ptr metrics;  // may be null
 };
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
 class Exchange {
  public:
-  Exchange(Pistache::Http::ResponseWriter writer, std::string correlation_id, bool keep_alive,
-           std::shared_ptr<ServerState> server);
+  Exchange(std::shared_ptr<AnswerSink> sink, std::string correlation_id, std::shared_ptr<ServerState> server);
   ~Exchange();
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
 
-  void send(int status, const std::string& body, const std::string& content_type, const Headers& headers = {});
-  void send_json(int status, const std::string& body, const Headers& headers = {});
+  void send(int status, std::string body, const std::string& content_type, const Headers& headers = {});
+  void send_json(int status, std::string body, const Headers& headers = {});
   void send_problem(const Problem& problem, const Headers& headers = {});
+
+  // Drops the request without any answer: for test stand-ins that play a server that died (its
+  // connection is closed when the server stops).
+  void abandon();
 
   const std::string& correlation_id() const { return correlation_id_; }
 
@@ -48,9 +50,8 @@ class Exchange {
   }
 
  private:
-  Pistache::Http::ResponseWriter writer_;
+  std::shared_ptr<AnswerSink> sink_;
   std::string correlation_id_;
-  bool keep_alive_;
   std::shared_ptr<ServerState> server_;
   std::atomic<bool> answered_{false};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -62,9 +63,12 @@ class TaskResponder : public Responder {
  public:
   explicit TaskResponder(std::shared_ptr<Exchange> exchange) : exchange_(std::move(exchange)) {}
   void reply(TaskReply reply) override;
+  // Lists: the next page's link up to its cursor ("/api/v1/tasks?limit=10&after=").
+  void set_next_link(std::string prefix) { next_link_ = std::move(prefix); }
 
  private:
   std::shared_ptr<Exchange> exchange_;
+  std::string next_link_;
 };
 
 }  // namespace tasks::http

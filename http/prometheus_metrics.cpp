@@ -50,13 +50,18 @@ PrometheusMetrics::PrometheusMetrics()
       restarts_(prometheus::BuildCounter()
                     .Name("tasks_actor_restarts_total")
                     .Help("Actors restarted after they died, by kind")
-                    .Register(*registry_)) {
+                    .Register(*registry_)),
+      shed_(prometheus::BuildCounter()
+                .Name("tasks_http_shed_total")
+                .Help("Requests answered 503 at once by admission control, by reason (in_flight, user_queue)")
+                .Register(*registry_)) {
   // Known series start at zero, so that dashboards and alerts see them before the first event.
   for (auto topic : topics::all) {
     dead_lettered_.Add({{"topic", std::string(topic)}});
     set_outbox(std::string(topic), 0, 0);
   }
   for (const char* kind : {"persistence", "registry", "publisher", "user"}) restarts_.Add({{"kind", kind}});
+  for (const char* reason : {"in_flight", "user_queue"}) shed_.Add({{"reason", reason}});
   set_user_actors(0);
 }
 
@@ -79,6 +84,10 @@ void PrometheusMetrics::event_dead_lettered(const std::string& topic) {
 
 void PrometheusMetrics::actor_restarted(const std::string& kind) {
   restarts_.Add({{"kind", kind}}).Increment();
+}
+
+void PrometheusMetrics::http_shed(const std::string& reason) {
+  shed_.Add({{"reason", reason}}).Increment();
 }
 
 void PrometheusMetrics::set_outbox(const std::string& topic, double pending, double oldest_seconds) {

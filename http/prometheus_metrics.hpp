@@ -24,6 +24,7 @@ class PrometheusMetrics : public Metrics {
   void publish_failed(const std::string& topic, const std::string& reason) override;
   void event_dead_lettered(const std::string& topic) override;
   void actor_restarted(const std::string& kind) override;
+  void http_shed(const std::string& reason) override;
 
   // Scrape-time values.
   void set_outbox(const std::string& topic, double pending, double oldest_seconds);
@@ -43,6 +44,7 @@ class PrometheusMetrics : public Metrics {
   prometheus::Family<prometheus::Gauge>& outbox_oldest_;
   prometheus::Family<prometheus::Gauge>& user_actors_;
   prometheus::Family<prometheus::Counter>& restarts_;
+  prometheus::Family<prometheus::Counter>& shed_;
 };
 
 }  // namespace tasks::http

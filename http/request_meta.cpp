@@ -77,6 +77,22 @@ std::optional<std::string> url_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::map<std::string, std::string>> query_parameters(std::string_view query) {
+  std::map<std::string, std::string> params;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto key = url_decode(pair.substr(0, eq));
+    auto value = url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!key || !value) return std::nullopt;
+    params.emplace(std::move(*key), std::move(*value));
+  }
+  return params;
+}
+
 std::optional<std::string> bearer_token(const std::optional<std::string>& header) {
   if (!header) return std::nullopt;
   std::string_view v = trim(*header);

@@ -3,6 +3,7 @@
 // What travels with a request besides its body: the correlation id (taken from the client when
 // it is sane, otherwise fresh) and the W3C traceparent (forwarded only when well-formed).
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,10 @@ std::string media_type(std::string_view content_type);
 
 // Percent-decoding of a query key or value ('+' is a space); nothing when malformed.
 std::optional<std::string> url_decode(std::string_view text);
+
+// The query's parameters, percent-decoded (the first of a repeated one wins); nothing when the
+// encoding is malformed.
+std::optional<std::map<std::string, std::string>> query_parameters(std::string_view query);
 
 // The token of an `Authorization: Bearer <token>` header, or nothing.
 std::optional<std::string> bearer_token(const std::optional<std::string>& header);

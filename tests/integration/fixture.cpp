@@ -17,7 +17,9 @@ void Environment::start() {
   workdir_ = make_temp_dir("tasks-it");
   if (postgres_) pg_ = std::make_unique<PostgresServer>();
   db_url_ = fresh_db_url("main");
-  taskd_ = start_taskd({{"TASKS_DB", db_url_}});
+  // The concurrency tests send a thousand requests at once and expect every one executed:
+  // admission control has its own tests, with its own taskd.
+  taskd_ = start_taskd({{"TASKS_DB", db_url_}, {"TASKS_MAX_IN_FLIGHT", "4096"}, {"TASKS_USER_QUEUE_LIMIT", "256"}});
   set_default_taskd(taskd_.get());
 }
 

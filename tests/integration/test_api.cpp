@@ -221,11 +221,11 @@ BOOST_AUTO_TEST_CASE(error_405_wrong_method_with_allow) {
   UserApi alice("alice");
   auto r = alice.http().request("PUT", "/api/v1/tasks", "", alice.auth());
   expect_problem(r, 405);
-  BOOST_TEST(r.header("allow") == "GET, POST");
+  BOOST_TEST(r.header("allow") == "GET, HEAD, POST");
   auto id = alice.create_id("t");
   auto r2 = alice.http().request("POST", "/api/v1/tasks/" + id, "", alice.auth());
   expect_problem(r2, 405);
-  BOOST_TEST(r2.header("allow") == "GET, PATCH, DELETE");
+  BOOST_TEST(r2.header("allow") == "GET, HEAD, PATCH, DELETE");
   expect_problem(alice.http().request("GET", "/api/v1/tasks/" + id + "/complete", "", alice.auth()), 405);
   expect_problem(alice.http().request("DELETE", "/healthz"), 405);
 }

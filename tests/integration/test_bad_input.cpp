@@ -85,11 +85,14 @@ BOOST_AUTO_TEST_CASE(huge_and_binary_headers) {
   const std::string binary = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-\x01\x02\xff: \x00\x7f\xfe\xff\r\n\r\n"s;
   auto r2 = raw(binary);
   BOOST_TEST((r2.empty() || raw_status(r2) == 200 || is_4xx(raw_status(r2))), r2.substr(0, 100));
-  // Binary in the Authorization and correlation headers of a real request.
+  // Control bytes in a field value are a framing error (RFC 9110 §5.5): 400 with a fresh id.
   auto r3 = alice.http().request("GET", "/api/v1/tasks", "",
                                  {"Authorization: Bearer \x01\x02\x7f\xff", "X-Correlation-ID: \xff\xfe"});
-  BOOST_TEST(r3.status == 401);
+  BOOST_TEST(r3.status == 400);
   BOOST_TEST(r3.header("x-correlation-id").size() == 36u);
+  // Non-ASCII bytes (obs-text) are allowed in values, and a token made of them is refused.
+  auto r5 = alice.http().request("GET", "/api/v1/tasks", "", {"Authorization: Bearer \xc3\xa9t\xc3\xa9"});
+  BOOST_TEST(r5.status == 401);
   // Many headers.
   std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
   for (int i = 0; i < 5000; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
@@ -122,7 +125,7 @@ BOOST_AUTO_TEST_CASE(garbage_request_lines) {
                                 std::string("BREW /coffee HTTP/1.1\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
                                 std::string(100000, '\xff')}) {
     auto r = raw(bytes);
-    BOOST_TEST((r.empty() || is_4xx(raw_status(r)) || raw_status(r) == 501), r.substr(0, 60));
+    BOOST_TEST((is_4xx(raw_status(r)) || raw_status(r) == 501 || raw_status(r) == 505), r.substr(0, 60));
   }
   still_serving();
 }

@@ -1,19 +1,19 @@
 #include "tests/support/recording_sidecar.hpp"
 
-#include <pistache/endpoint.h>
-#include <pistache/http.h>
 #include <condition_variable>
 #include <mutex>
 #include <queue>
 #include <thread>
 
+#include "http/request_meta.hpp"
+#include "http/server.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace tasks::testing {
 
 namespace {
 
-using Pistache::Http::ResponseWriter;
+using ExchangePtr = std::shared_ptr<http::Exchange>;
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -44,18 +44,18 @@ struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::I
   bool keep = true;
   size_t total = 0, total_delivered = 0;
   std::map<std::string, size_t> in_flight_by_key;
-  std::shared_ptr<Pistache::Http::Endpoint> endpoint;
+  std::unique_ptr<http::Server> server;
 
   // Answers that wait: (when, sequence) -> writer and record.
   struct Delayed {
     std::chrono::steady_clock::time_point due;
-    std::shared_ptr<ResponseWriter> writer;
+    ExchangePtr writer;
     size_t index;
     long status;
     bool operator>(const Delayed& o) const { return due > o.due; }
   };
   std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
-  std::vector<std::shared_ptr<ResponseWriter>> hung;
+  std::vector<ExchangePtr> hung;
   std::condition_variable wake;
   bool stopping = false;
   std::thread timer;
@@ -66,7 +66,7 @@ struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::I
     return {};
   }
 
-  void answer(ResponseWriter& writer, size_t index, long status) {
+  void answer(http::Exchange& writer, size_t index, long status) {
     {
       std::lock_guard lock(mutex);
       if (!keep) {
@@ -78,29 +78,30 @@ struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::I
         --in_flight_by_key[seen[index].partition_key];
       }
     }
-    writer.headers().add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::KeepAlive);
     if (status == 204) {
-      (void)writer.send(Pistache::Http::Code::No_Content);
+      writer.send(204, "", "");
     } else {
-      (void)writer.send(static_cast<Pistache::Http::Code>(status),
-                        R"({"errorCode":"ERR_TEST","message":"told to answer )" + std::to_string(status) + "\"}");
+      writer.send_json(static_cast<int>(status),
+                       R"({"errorCode":"ERR_TEST","message":"told to answer )" + std::to_string(status) + "\"}");
     }
   }
 
-  void on_request(const Pistache::Http::Request& request, ResponseWriter response) {
-    const std::string resource = request.resource();
+  void on_request(http::Request& request, ExchangePtr response) {
+    const std::string resource = request.path;
     const std::string prefix = "/v1.0/publish/";
     if (resource.rfind(prefix, 0) != 0) {
-      (void)response.send(Pistache::Http::Code::No_Content);  // healthz and the like
+      response->send(204, "", "");  // healthz and the like
       return;
     }
     RecordedPublish r;
     const std::string rest = resource.substr(prefix.size());
     r.pubsub = url_decode(rest.substr(0, rest.find('/')));
     r.topic = url_decode(rest.substr(rest.find('/') + 1));
-    if (auto key = request.query().get("metadata.partitionKey")) r.partition_key = url_decode(*key);
-    for (const auto& [name, raw] : request.headers().rawList()) r.headers[lower(name)] = raw.value();
-    r.body = request.body();
+    if (auto params = http::query_parameters(request.query)) {
+      if (auto it = params->find("metadata.partitionKey"); it != params->end()) r.partition_key = it->second;
+    }
+    for (const auto& [name, value] : request.fields) r.headers[lower(name)] = value;
+    r.body = std::move(request.body);
     r.event = nlohmann::json::parse(r.body, nullptr, false);
     if (r.event.is_discarded()) r.event = nullptr;
     size_t index;
@@ -118,17 +119,16 @@ struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::I
     }
     if (b.hang) {
       std::lock_guard lock(mutex);
-      hung.push_back(std::make_shared<ResponseWriter>(std::move(response)));
+      hung.push_back(std::move(response));
       return;
     }
     if (b.delay.count() > 0) {
       std::lock_guard lock(mutex);
-      delayed.push({std::chrono::steady_clock::now() + b.delay, std::make_shared<ResponseWriter>(std::move(response)),
-                    index, b.status});
+      delayed.push({std::chrono::steady_clock::now() + b.delay, std::move(response), index, b.status});
       wake.notify_all();
       return;
     }
-    answer(response, index, b.status);
+    answer(*response, index, b.status);
   }
 
   void run_timer() {
@@ -153,11 +153,10 @@ struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::I
 
 namespace {
 
-class Handler : public Pistache::Http::Handler {
+class Handler : public http::Handler {
  public:
-  HTTP_PROTOTYPE(Handler)
   explicit Handler(std::weak_ptr<RecordingSidecar::Impl> impl) : impl_(std::move(impl)) {}
-  void onRequest(const Pistache::Http::Request& request, ResponseWriter response) override {
+  void handle(http::Request request, ExchangePtr response) override {
     if (auto impl = impl_.lock()) impl->on_request(request, std::move(response));
   }
 
@@ -193,31 +192,33 @@ void RecordingSidecar::behave(const std::string& topic, SidecarBehaviour behavio
 }
 
 void RecordingSidecar::start() {
-  if (impl_->endpoint) return;
-  auto endpoint = std::make_shared<Pistache::Http::Endpoint>(
-      Pistache::Address("127.0.0.1", Pistache::Port(static_cast<uint16_t>(impl_->port))));
-  endpoint->init(Pistache::Http::Endpoint::options()
-                     .threads(2)
-                     .flags(Pistache::Tcp::Options::ReuseAddr)
-                     .maxRequestSize(1024 * 1024)
-                     .keepaliveTimeout(std::chrono::seconds(60)));
-  endpoint->setHandler(std::make_shared<Handler>(impl_));
-  endpoint->serveThreaded();
-  impl_->endpoint = endpoint;
+  if (impl_->server) return;
+  http::ServerOptions options;
+  options.address = HostPort{"127.0.0.1", static_cast<unsigned short>(impl_->port)};
+  options.threads = 2;
+  options.limits.max_body_bytes = 1024 * 1024;
+  impl_->server =
+      std::make_unique<http::Server>(options, std::make_shared<Handler>(impl_), std::make_shared<http::ServerState>());
+  impl_->server->start("sidecar port");
 }
 
 void RecordingSidecar::stop() {
-  if (!impl_->endpoint) return;
+  if (!impl_->server) return;
   {
-    // Unanswered requests die with the server; they no longer count as in flight.
+    // Unanswered requests die with the server, unanswered (as a crashed sidecar's would); they
+    // no longer count as in flight.
     std::lock_guard lock(impl_->mutex);
+    for (auto& e : impl_->hung) e->abandon();
     impl_->hung.clear();
-    while (!impl_->delayed.empty()) impl_->delayed.pop();
+    while (!impl_->delayed.empty()) {
+      impl_->delayed.top().writer->abandon();
+      impl_->delayed.pop();
+    }
     impl_->in_flight = 0;
     impl_->in_flight_by_key.clear();
   }
-  impl_->endpoint->shutdown();
-  impl_->endpoint.reset();
+  impl_->server->shutdown();
+  impl_->server.reset();
 }
 
 std::vector<RecordedPublish> RecordingSidecar::requests(const std::string& topic) const {

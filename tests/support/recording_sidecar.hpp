@@ -58,7 +58,7 @@ class RecordingSidecar {
   size_t max_in_flight_per_key() const;
   void clear();
 
-  struct Impl;  // public so that the Pistache handler can reach it
+  struct Impl;  // public so that the HTTP handler can reach it
 
  private:
   std::shared_ptr<Impl> impl_;
