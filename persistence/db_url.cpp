@@ -1,6 +1,13 @@
 #include "persistence/db_url.hpp"
 
+#include <libpq-fe.h>
+
 #include <algorithm>
+#include <cctype>
+#include <memory>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "core/config.hpp"
 
@@ -12,20 +19,8 @@ ConfigError bad(const std::string& why) {
   return ConfigError("TASKS_DB", why);
 }
 
-std::string percent_decode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size() || !isxdigit(static_cast<unsigned char>(s[i + 1])) ||
-          !isxdigit(static_cast<unsigned char>(s[i + 2])))
-        throw bad("bad percent-encoding in the PostgreSQL URI");
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
 }
 
 // libpq keyword values: single-quoted, with backslash escapes.
@@ -38,11 +33,127 @@ std::string quote(const std::string& v) {
   return out + "'";
 }
 
+// The secrets a URI may carry, as written in it: the password of the user information and the
+// value of a `password` query parameter.
+std::vector<std::string> secrets_of(const std::string& uri) {
+  std::vector<std::string> out;
+  const auto scheme_end = uri.find("://");
+  if (scheme_end == std::string::npos) return out;
+  const auto start = scheme_end + 3;
+  const auto authority_end = std::min(uri.find('/', start), uri.find('?', start));
+  const std::string authority =
+      uri.substr(start, authority_end == std::string::npos ? std::string::npos : authority_end - start);
+  if (auto at = authority.rfind('@'); at != std::string::npos)
+    if (auto colon = authority.find(':'); colon != std::string::npos && colon < at)
+      out.push_back(authority.substr(colon + 1, at - colon - 1));
+  if (auto q = uri.find('?'); q != std::string::npos) {
+    std::string query = uri.substr(q + 1);
+    size_t pos = 0;
+    while (pos <= query.size()) {
+      const auto amp = std::min(query.find('&', pos), query.size());
+      const std::string pair = query.substr(pos, amp - pos);
+      if (starts_with(pair, "password=")) out.push_back(pair.substr(9));
+      pos = amp + 1;
+    }
+  }
+  std::erase_if(out, [](const std::string& s) { return s.empty(); });
+  return out;
+}
+
+// libpq's parse errors quote the offending token, or the whole URI, password included. The
+// message goes to logs: every quoted part loses the URI's secrets, and the message its line
+// breaks.
+std::string redacted(std::string message, const std::string& uri) {
+  const auto secrets = secrets_of(uri);
+  std::string out;
+  bool quoted = false;
+  std::string part;
+  auto flush = [&] {
+    if (quoted)
+      for (const auto& secret : secrets)
+        for (auto at = part.find(secret); at != std::string::npos; at = part.find(secret, at + 3))
+          part.replace(at, secret.size(), "***");
+    out += part;
+    part.clear();
+  };
+  for (char c : message) {
+    if (c == '"') {
+      flush();
+      out += c;
+      quoted = !quoted;
+    } else {
+      part += c;
+    }
+  }
+  flush();
+  for (auto& c : out)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// The names of the run-time parameters set in a libpq `options` value: the server reads it as
+// command-line switches (split at white space, a backslash escapes the next character), where
+// `-c name=value`, `-cname=value` and `--name=value` set a parameter; names are
+// case-insensitive and '-' stands for '_'.
+std::set<std::string> parameters_set_in(const std::string& options) {
+  std::vector<std::string> words;
+  std::string word;
+  bool escaped = false;
+  for (char c : options) {
+    if (escaped) {
+      word += c;
+      escaped = false;
+    } else if (c == '\\') {
+      escaped = true;
+    } else if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  std::set<std::string> names;
+  auto add = [&](const std::string& setting) {
+    std::string name = setting.substr(0, setting.find('='));
+    for (auto& c : name) c = c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!name.empty()) names.insert(name);
+  };
+  for (size_t i = 0; i < words.size(); ++i) {
+    const auto& w = words[i];
+    if (w == "-c" && i + 1 < words.size())
+      add(words[++i]);
+    else if (starts_with(w, "--"))
+      add(w.substr(2));
+    else if (starts_with(w, "-c"))
+      add(w.substr(2));
+  }
+  return names;
+}
+
+// The URI's connection parameters, as libpq itself reads them (percent-decoding, IPv6 hosts,
+// several hosts, the query parameters it knows), in libpq's order. Only what the URI sets.
+std::vector<std::pair<std::string, std::string>> parse_uri(const std::string& uri) {
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options(PQconninfoParse(uri.c_str(), &error),
+                                                                         PQconninfoFree);
+  if (!options) {
+    std::string why = error ? error : "out of memory";
+    if (error) PQfreemem(error);
+    throw bad("not a valid PostgreSQL URI: " + redacted(why, uri));
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto* o = options.get(); o->keyword; ++o)
+    if (o->val && *o->val) out.emplace_back(o->keyword, o->val);
+  return out;
+}
+
 }  // namespace
 
 DbTarget parse_db_url(const std::string& url, const DbSessionSettings& settings) {
   DbTarget t;
-  if (url.rfind("sqlite:", 0) == 0) {
+  if (starts_with(url, "sqlite:")) {
     t.dialect = Dialect::sqlite;
     t.path = url.substr(7);
     if (t.path.empty()) throw bad("sqlite: needs a file path, as in sqlite:./data/tasks.db");
@@ -51,94 +162,53 @@ DbTarget parse_db_url(const std::string& url, const DbSessionSettings& settings)
     if (t.path.find('"') != std::string::npos) throw bad("the SQLite path must not contain '\"'");
     return t;
   }
-  std::string rest;
-  if (url.rfind("postgresql://", 0) == 0)
-    rest = url.substr(13);
-  else if (url.rfind("postgres://", 0) == 0)
-    rest = url.substr(11);
-  else
+  if (!starts_with(url, "postgresql://") && !starts_with(url, "postgres://"))
     throw bad("unknown database scheme; use sqlite:PATH or postgresql://user:pass@host:port/db");
   t.dialect = Dialect::postgresql;
 
-  std::string query;
-  if (auto q = rest.find('?'); q != std::string::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  std::string dbname;
-  if (auto slash = rest.find('/'); slash != std::string::npos) {
-    dbname = percent_decode(rest.substr(slash + 1));
-    rest = rest.substr(0, slash);
-  }
-  std::string user, password;
-  if (auto at = rest.rfind('@'); at != std::string::npos) {
-    std::string userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    if (auto colon = userinfo.find(':'); colon != std::string::npos) {
-      user = percent_decode(userinfo.substr(0, colon));
-      password = percent_decode(userinfo.substr(colon + 1));
-    } else {
-      user = percent_decode(userinfo);
-    }
-  }
-  std::string host = rest, port;
-  if (!rest.empty() && rest.front() == '[') {
-    auto close = rest.find(']');
-    if (close == std::string::npos) throw bad("unterminated [IPv6] host in the PostgreSQL URI");
-    host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
-  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-  }
-  if (!port.empty() && port.find_first_not_of("0123456789") != std::string::npos)
+  auto params = parse_uri(url);
+  auto find = [&](const std::string& key) -> std::string* {
+    for (auto& [k, v] : params)
+      if (k == key) return &v;
+    return nullptr;
+  };
+  // libpq checks the port only when it connects; a typo should stop start-up with a clear word.
+  // Several hosts have a port each (comma-separated, empty: the default).
+  if (const auto* port = find("port"); port && port->find_first_not_of("0123456789,") != std::string::npos)
     throw bad("the port in the PostgreSQL URI is not a number");
 
-  std::string c;
-  auto add = [&](const std::string& k, const std::string& v) {
-    if (!v.empty()) c += (c.empty() ? "" : " ") + k + "=" + quote(v);
+  // The session settings, each unless the URI sets it itself. Server parameters go in
+  // `options`, after the URI's own ones: NOTICEs silenced (libpq prints them to stderr, and
+  // IF NOT EXISTS and friends send them), and a statement that runs too long fails.
+  std::string options;
+  if (const auto* own = find("options")) options = *own;
+  const auto own_parameters = parameters_set_in(options);
+  auto add_parameter = [&](const std::string& name, const std::string& value) {
+    if (own_parameters.count(name)) return;
+    options += (options.empty() ? "" : " ") + std::string("-c ") + name + "=" + value;
   };
-  add("host", percent_decode(host));
-  add("port", port);
-  add("dbname", dbname);
-  add("user", user);
-  add("password", password);
-  bool has_options = false;
-  size_t start = 0;
-  while (start < query.size()) {
-    size_t amp = query.find('&', start);
-    std::string pair = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
-    start = amp == std::string::npos ? query.size() : amp + 1;
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    if (eq == std::string::npos) throw bad("query parameter '" + pair + "' has no value");
-    std::string key = percent_decode(pair.substr(0, eq));
-    if (key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
-      throw bad("bad query parameter name '" + key + "'");
-    std::string value = percent_decode(pair.substr(eq + 1));
-    if (key == "options") {
-      value += " -c client_min_messages=warning";
-      if (value.find("statement_timeout") == std::string::npos)
-        value += " -c statement_timeout=" + std::to_string(settings.statement_timeout.count());
-      has_options = true;
-    }
-    add(key, value);
-  }
-  // Silence NOTICEs (libpq prints them to stderr) from IF NOT EXISTS and friends.
-  if (!has_options)
-    add("options",
-        "-c client_min_messages=warning -c statement_timeout=" + std::to_string(settings.statement_timeout.count()));
+  add_parameter("client_min_messages", "warning");
+  add_parameter("statement_timeout", std::to_string(settings.statement_timeout.count()));
+  if (auto* own = find("options"))
+    *own = options;
+  else
+    params.emplace_back("options", options);
   // An unreachable server fails start-up (or a reconnect) quickly instead of hanging, and a dead
-  // network path drops the connection in seconds instead of blocking the writer for minutes.
-  auto has = [&](const std::string& key) { return (("&" + query).find("&" + key + "=")) != std::string::npos; };
-  if (!has("connect_timeout")) add("connect_timeout", "5");
+  // network path drops the connection in seconds instead of blocking the writer for minutes:
+  // TCP keepalives after `keepalive_idle` of silence (3 probes a third of that apart), and
+  // tcp_user_timeout for data sent but never acknowledged.
+  auto add_default = [&](const std::string& key, const std::string& value) {
+    if (!find(key)) params.emplace_back(key, value);
+  };
   const auto idle_s = std::max<long long>(1, settings.keepalive_idle.count() / 1000);
-  if (!has("keepalives")) add("keepalives", "1");
-  if (!has("keepalives_idle")) add("keepalives_idle", std::to_string(idle_s));
-  if (!has("keepalives_interval")) add("keepalives_interval", std::to_string(std::max<long long>(1, idle_s / 3)));
-  if (!has("keepalives_count")) add("keepalives_count", "3");
-  if (!has("tcp_user_timeout")) add("tcp_user_timeout", std::to_string(settings.tcp_user_timeout.count()));
-  t.connect = c;
+  add_default("connect_timeout", "5");
+  add_default("keepalives", "1");
+  add_default("keepalives_idle", std::to_string(idle_s));
+  add_default("keepalives_interval", std::to_string(std::max<long long>(1, idle_s / 3)));
+  add_default("keepalives_count", "3");
+  add_default("tcp_user_timeout", std::to_string(settings.tcp_user_timeout.count()));
+
+  for (const auto& [key, value] : params) t.connect += (t.connect.empty() ? "" : " ") + key + "=" + quote(value);
   return t;
 }
 

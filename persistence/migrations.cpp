@@ -53,6 +53,25 @@ std::string dead_letters() {
          ",\n  reason TEXT NOT NULL,\n  dead_at BIGINT NOT NULL)";
 }
 
+const char* users_table = "CREATE TABLE users (\n  user_id TEXT PRIMARY KEY,\n  task_count BIGINT NOT NULL DEFAULT 0)";
+const char* users_backfill =
+    "INSERT INTO users (user_id, task_count) SELECT user_id, COUNT(*) FROM tasks GROUP BY user_id";
+
+// A key's first answer (status, body, Location) for replays, and the request's fingerprint to
+// tell a replay from a reuse. Expired rows are dead: a new request may take the key over, and
+// the purge deletes them in expiry order (the index).
+const char* idempotency_keys_table = R"(CREATE TABLE idempotency_keys (
+  user_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  location TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, key)))";
+const char* idempotency_keys_index = "CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at)";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -69,6 +88,16 @@ const std::vector<Migration>& migrations() {
        "outbox index for the publishers' per-user head-of-line check",
        {"CREATE INDEX outbox_by_topic_user ON outbox (topic, partition_key, id)"},
        {"CREATE INDEX outbox_by_topic_user ON outbox (topic, partition_key, id)"}},
+      // One row per user: the quota counter (an insert bumps it only while below the limit),
+      // and later the row a user's writes serialise on. Backfilled from the tasks already there.
+      {3,
+       "per-user task counts for the quota, backfilled from the tasks",
+       {std::string(users_table) + " WITHOUT ROWID", users_backfill},
+       {users_table, users_backfill}},
+      {4,
+       "Idempotency-Keys and the answers recorded with them",
+       {idempotency_keys_table, idempotency_keys_index},
+       {idempotency_keys_table, idempotency_keys_index}},
   };
   return all;
 }

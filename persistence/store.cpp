@@ -3,6 +3,9 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <algorithm>
+#include <array>
+#include <climits>
 #include <filesystem>
 #include <functional>
 
@@ -12,6 +15,39 @@
 namespace tasks {
 
 namespace {
+
+using steady = std::chrono::steady_clock;
+
+bool has_deadline(const Deadline& d) {
+  return d.at != steady::time_point::max();
+}
+
+// The error says the transaction's time bound was hit, and nothing else went wrong: SQLite gave
+// up waiting for the write lock (busy_timeout), PostgreSQL cancelled a statement
+// (statement_timeout: 57014) or a lock wait (lock_timeout: 55P03).
+bool is_time_bound(const soci::soci_error& e) {
+  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    const int code = s->result() & 0xff;
+    return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+  }
+  if (const auto* p = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    const auto state = p->sqlstate();
+    return state == "57014" || state == "55P03";
+  }
+  return false;
+}
+
+CommitOutcome expired_outcome() {
+  return {StoreStatus::expired, "the deadline passed before the commit could be written; nothing was written"};
+}
+
+// Milliseconds from now until `at`, rounded up, at least 1, at most what an int holds (both
+// databases take the bound as an int of milliseconds).
+long long millis_until(steady::time_point at) {
+  const auto left = at - steady::now();
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+  return std::clamp<long long>(ms, 1, INT_MAX);
+}
 
 const char* task_columns = "id, user_id, title, description, completed, due_date, created_at, updated_at, version";
 
@@ -83,6 +119,29 @@ struct EventRow {
   }
 };
 
+// An Idempotency-Key record, as bound to its statements.
+struct KeyRow {
+  std::string user_id, key, fingerprint, body, location;
+  int status = 0;
+  long long created_at = 0, expires_at = 0, now = 0;
+
+  void set(const IdempotencyRecord& r, millis at) {
+    user_id = r.user_id;
+    key = r.key;
+    fingerprint = r.fingerprint;
+    status = r.status;
+    body = r.body;
+    location = r.location;
+    created_at = r.created_at;
+    expires_at = r.expires_at;
+    now = at;
+  }
+
+  IdempotencyRecord get() const {
+    return IdempotencyRecord{user_id, key, fingerprint, status, body, location, created_at, expires_at};
+  }
+};
+
 soci::statement prepared(soci::session& sql, const std::string& query,
                          const std::function<void(soci::statement&)>& bind) {
   soci::statement st(sql);
@@ -97,20 +156,44 @@ soci::statement prepared(soci::session& sql, const std::string& query,
 
 // One open session and the statements prepared on it (re-preparing costs ~13 %).
 struct Store::Connection {
+  // How one transaction round ended.
+  enum class Round {
+    committed,  // everything in it is written
+    bound_hit,  // the time bound was hit: rolled back, nothing written
+    isolate,    // an item failed: rolled back, to be written again with a savepoint per item
+  };
+
+  Dialect dialect;
+  StoreOptions options;
   std::unique_ptr<soci::session> session;  // SOCI 4.0 sessions cannot move
   soci::session& sql;
+  // The buffers the statements are bound to: set the fields, execute.
   TaskRow row;
   EventRow event;
+  KeyRow key, found_key;
   std::string key_user, key_id;
-  soci::statement insert_task, update_task, delete_task, insert_event, select_task, select_version;
   long long found_version = 0;
-  // The publishers' bookkeeping: bound to these buffers.
+  std::string quota_user;
+  long long quota_max = 0;
+  // The publishers' bookkeeping.
   long long row_id = 0, row_attempts = 0, row_next = 0, row_now = 0;
   std::string row_text;
+  // The list pages: one statement per form, prepared at first use.
+  TaskRow list_row;
+  long long list_seq = 0, list_limit = 0, list_from = 0;
+  std::string list_user;
+  int list_completed = 0;
+  std::array<std::unique_ptr<soci::statement>, 4> lists;
+
+  soci::statement insert_task, update_task, delete_task, insert_event, select_task, select_version;
+  soci::statement count_up, count_down;
+  soci::statement forget_expired_key, insert_key, forget_key, select_key;
   soci::statement delete_row, retry_row, bury_row;
 
-  Connection(const DbTarget& target, const StoreOptions& options)
-      : session(open(target, options)),
+  Connection(const DbTarget& target, const StoreOptions& store_options)
+      : dialect(target.dialect),
+        options(store_options),
+        session(open(target, store_options)),
         sql(*session),
         insert_task(prepared(sql,
                              std::string("INSERT INTO tasks (") + task_columns +
@@ -178,6 +261,59 @@ struct Store::Connection {
                                   st.exchange(soci::use(key_id));
                                   st.exchange(soci::use(key_user));
                                 })),
+        // The quota: the count goes up only while it is below the limit; no row changed means
+        // the user is full. The user's one row also serialises concurrent inserts of one user.
+        count_up(prepared(sql,
+                          "INSERT INTO users (user_id, task_count) VALUES (:user_id, 1) ON CONFLICT (user_id) DO "
+                          "UPDATE SET task_count = users.task_count + 1 WHERE users.task_count < :max",
+                          [&](soci::statement& st) {
+                            st.exchange(soci::use(quota_user));
+                            st.exchange(soci::use(quota_max));
+                          })),
+        count_down(prepared(sql,
+                            "UPDATE users SET task_count = task_count - 1 WHERE user_id = :user_id AND task_count > 0",
+                            [&](soci::statement& st) { st.exchange(soci::use(quota_user)); })),
+        // An expired key is dead: delete it so that the insert below can take the key over.
+        forget_expired_key(
+            prepared(sql, "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key AND expires_at < :now",
+                     [&](soci::statement& st) {
+                       st.exchange(soci::use(key.user_id));
+                       st.exchange(soci::use(key.key));
+                       st.exchange(soci::use(key.now));
+                     })),
+        insert_key(prepared(sql,
+                            "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, location, "
+                            "created_at, expires_at) VALUES (:user_id, :key, :fingerprint, :status, :body, :location, "
+                            ":created_at, :expires_at) ON CONFLICT (user_id, key) DO NOTHING",
+                            [&](soci::statement& st) {
+                              st.exchange(soci::use(key.user_id));
+                              st.exchange(soci::use(key.key));
+                              st.exchange(soci::use(key.fingerprint));
+                              st.exchange(soci::use(key.status));
+                              st.exchange(soci::use(key.body));
+                              st.exchange(soci::use(key.location));
+                              st.exchange(soci::use(key.created_at));
+                              st.exchange(soci::use(key.expires_at));
+                            })),
+        forget_key(prepared(sql, "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key",
+                            [&](soci::statement& st) {
+                              st.exchange(soci::use(key.user_id));
+                              st.exchange(soci::use(key.key));
+                            })),
+        select_key(prepared(sql,
+                            "SELECT fingerprint, status, body, location, created_at, expires_at FROM "
+                            "idempotency_keys WHERE user_id = :user_id AND key = :key AND expires_at >= :now",
+                            [&](soci::statement& st) {
+                              st.exchange(soci::into(found_key.fingerprint));
+                              st.exchange(soci::into(found_key.status));
+                              st.exchange(soci::into(found_key.body));
+                              st.exchange(soci::into(found_key.location));
+                              st.exchange(soci::into(found_key.created_at));
+                              st.exchange(soci::into(found_key.expires_at));
+                              st.exchange(soci::use(found_key.user_id));
+                              st.exchange(soci::use(found_key.key));
+                              st.exchange(soci::use(found_key.now));
+                            })),
         delete_row(prepared(sql, "DELETE FROM outbox WHERE id = :id",
                             [&](soci::statement& st) { st.exchange(soci::use(row_id)); })),
         retry_row(prepared(
@@ -227,10 +363,23 @@ struct Store::Connection {
   static std::unique_ptr<soci::session> open(const DbTarget& target, const StoreOptions& options) {
     if (target.dialect == Dialect::postgresql) return std::make_unique<soci::session>(soci::postgresql, target.connect);
     auto sql = std::make_unique<soci::session>(soci::sqlite3, target.connect);
+    set_busy_timeout(*sql, options.default_budget.count());
     *sql << "PRAGMA journal_mode = WAL";
     *sql << "PRAGMA synchronous = " + std::string(options.sqlite_synchronous == "normal" ? "NORMAL" : "FULL");
     *sql << "PRAGMA foreign_keys = ON";
     return sql;
+  }
+
+  // How long SQLite waits for a lock before it answers SQLITE_BUSY (what PRAGMA busy_timeout
+  // sets, without preparing a statement).
+  static void set_busy_timeout(soci::session& sql, long long ms) {
+    auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
+    sqlite_api::sqlite3_busy_timeout(backend->conn_, static_cast<int>(std::clamp<long long>(ms, 0, INT_MAX)));
+  }
+
+  // Lock waits outside write transactions (redrive, purge) get the default budget again.
+  void restore_default_budget() {
+    if (dialect == Dialect::sqlite) set_busy_timeout(sql, options.default_budget.count());
   }
 
   // Runs a query of at most one row. Stepping once more finishes the statement: SQLite keeps a
@@ -245,6 +394,30 @@ struct Store::Connection {
 
   const char* begin_sql(Dialect d) const { return d == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN"; }
 
+  // Begins a write transaction whose lock waits and statements are bounded by `bound_ms`.
+  // SQLite waits for the write lock only in BEGIN IMMEDIATE (WAL: nothing inside waits);
+  // PostgreSQL gets the bound for every statement and lock wait of this transaction only
+  // (SET LOCAL), sent with the BEGIN in one round trip.
+  void begin(long long bound_ms) {
+    if (dialect == Dialect::sqlite) {
+      set_busy_timeout(sql, bound_ms);
+      sql << "BEGIN IMMEDIATE";
+    } else {
+      const auto ms = std::to_string(bound_ms);
+      sql << "BEGIN; SET LOCAL statement_timeout = " + ms + "; SET LOCAL lock_timeout = " + ms;
+    }
+  }
+
+  // Rolls back the open transaction. SQLite may have rolled it back already itself (after some
+  // errors, or when BEGIN failed): that is not a failure. Throws when the connection is gone.
+  void rollback() {
+    if (dialect == Dialect::sqlite) {
+      auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
+      if (sqlite_api::sqlite3_get_autocommit(backend->conn_) != 0) return;
+    }
+    sql << "ROLLBACK";
+  }
+
   // update/remove matched nothing: tell a vanished task from one that moved on.
   StoreStatus classify_miss(const Task& task) {
     key_id = task.id;
@@ -253,25 +426,133 @@ struct Store::Connection {
     return found ? StoreStatus::conflict : StoreStatus::not_found;
   }
 
-  StoreStatus apply(const Commit& c) {
+  // Takes the commit's Idempotency-Key: false when a live record of it exists already.
+  bool claim_key(const IdempotencyRecord& record, millis now) {
+    key.set(record, now);
+    forget_expired_key.execute(true);
+    insert_key.execute(true);
+    return insert_key.get_affected_rows() == 1;
+  }
+
+  // The task change itself, after the key: quota, row, version check.
+  StoreStatus change(const Commit& c) {
     row.set(c.task);
     row.expected_version = c.expected_version;
     switch (c.kind) {
-      case ChangeKind::insert: insert_task.execute(true); break;
+      case ChangeKind::insert:
+        quota_user = c.task.user_id;
+        quota_max = options.max_tasks_per_user;
+        if (quota_max < 1) return StoreStatus::quota_exceeded;
+        count_up.execute(true);
+        if (count_up.get_affected_rows() != 1) return StoreStatus::quota_exceeded;
+        insert_task.execute(true);
+        return StoreStatus::ok;
       case ChangeKind::update:
         update_task.execute(true);
-        if (update_task.get_affected_rows() != 1) return classify_miss(c.task);
-        break;
+        return update_task.get_affected_rows() == 1 ? StoreStatus::ok : classify_miss(c.task);
       case ChangeKind::remove:
         delete_task.execute(true);
         if (delete_task.get_affected_rows() != 1) return classify_miss(c.task);
-        break;
+        quota_user = c.task.user_id;
+        count_down.execute(true);
+        return StoreStatus::ok;
+    }
+    return StoreStatus::ok;
+  }
+
+  // One commit. A commit that is refused (duplicate key, quota, conflict, not found) has written
+  // nothing when this returns, also without a savepoint around it: the only thing written before
+  // a refusal can happen is the key, and that is taken back.
+  StoreStatus apply(const Commit& c, millis now) {
+    if (c.idempotency && !claim_key(*c.idempotency, now)) return StoreStatus::duplicate_key;
+    const StoreStatus status = change(c);
+    if (status != StoreStatus::ok) {
+      if (c.idempotency) {
+        key.set(*c.idempotency, now);
+        forget_key.execute(true);
+      }
+      return status;
     }
     for (const auto& e : c.events) {
       event.set(e);
       insert_event.execute(true);
     }
     return StoreStatus::ok;
+  }
+
+  // One transaction holding the commits `todo` and all delivery results, bounded by `bound_ms`.
+  // Fast (no savepoints) unless `isolated`; then every item has a savepoint and only a failing
+  // item fails. Throws soci_error when something other than an item or the bound failed (the
+  // connection, BEGIN, COMMIT); `last_error` gets every error seen.
+  Round round(const WriteBatch& batch, const std::vector<size_t>& todo, long long bound_ms, millis now, bool isolated,
+              WriteOutcome& out, std::string& last_error) {
+    out.settles.assign(batch.settles.size(), true);
+    try {
+      begin(bound_ms);
+    } catch (const soci::soci_error& e) {
+      last_error = e.what();
+      if (!is_time_bound(e)) throw;
+      rollback();
+      return Round::bound_hit;
+    }
+    try {
+      if (!isolated) {
+        for (auto i : todo) out.commits[i] = {apply(batch.commits[i], now), ""};
+        for (const auto& report : batch.settles) settle(report, now);
+      } else {
+        auto one_item = [&](auto&& step, auto&& on_error) {
+          sql << "SAVEPOINT one_item";
+          try {
+            step();
+          } catch (const soci::soci_error& e) {
+            if (is_time_bound(e)) throw;  // the whole transaction is out of time
+            sql << "ROLLBACK TO SAVEPOINT one_item";
+            last_error = e.what();
+            on_error(std::string(e.what()));
+          }
+          sql << "RELEASE SAVEPOINT one_item";
+        };
+        for (auto i : todo)
+          one_item(
+              [&] {
+                out.commits[i] = {apply(batch.commits[i], now), ""};
+              },
+              [&](const std::string& why) {
+                out.commits[i] = {StoreStatus::unavailable, why};
+              });
+        for (size_t i = 0; i < batch.settles.size(); ++i)
+          one_item([&] { settle(batch.settles[i], now); }, [&](const std::string&) { out.settles[i] = false; });
+      }
+      sql << "COMMIT";
+      return Round::committed;
+    } catch (const soci::soci_error& e) {
+      last_error = e.what();
+      rollback();  // throws (to the caller) when the connection is gone
+      if (is_time_bound(e)) return Round::bound_hit;
+      if (isolated) throw;  // not an item's failure: SAVEPOINT or COMMIT failed
+      return Round::isolate;
+    }
+  }
+
+  // The list statement of one form, prepared on first use.
+  soci::statement& list_statement(bool filtered, bool keyset) {
+    auto& slot = lists[(filtered ? 2 : 0) + (keyset ? 1 : 0)];
+    if (!slot) {
+      // Keyset: the rows after the last one of the previous page, by the index (user_id, seq).
+      const std::string query = std::string("SELECT seq, ") + task_columns + " FROM tasks WHERE user_id = :user_id" +
+                                (filtered ? " AND completed = :completed" : "") + (keyset ? " AND seq > :after" : "") +
+                                " ORDER BY seq LIMIT :limit" + (keyset ? "" : " OFFSET :offset");
+      slot = std::make_unique<soci::statement>(prepared(sql, query, [&](soci::statement& st) {
+        st.exchange(soci::into(list_seq));
+        list_row.bind_into(st);
+        st.exchange(soci::use(list_user));
+        if (filtered) st.exchange(soci::use(list_completed));
+        if (keyset) st.exchange(soci::use(list_from));
+        st.exchange(soci::use(list_limit));
+        if (!keyset) st.exchange(soci::use(list_from));
+      }));
+    }
+    return *slot;
   }
 };
 
@@ -308,55 +589,77 @@ void Store::disconnect(const std::string& why) {
   conn_.reset();
 }
 
+// Rounds: each writes the commits not yet decided, bounded by the earliest of their deadlines.
+// When the bound is hit, the commits whose deadline passed are expired and the rest go again;
+// every such round expires at least one commit, so the loop ends.
 WriteOutcome Store::write(const WriteBatch& batch, millis now) {
   WriteOutcome out;
   out.commits.resize(batch.commits.size());
   out.settles.assign(batch.settles.size(), true);
   if (batch.commits.empty() && batch.settles.empty()) return out;
+  std::vector<size_t> todo;  // the commits not decided yet
+  for (size_t i = 0; i < batch.commits.size(); ++i) {
+    if (batch.commits[i].deadline.passed())
+      out.commits[i] = expired_outcome();  // never started
+    else
+      todo.push_back(i);
+  }
+  // Expires the commits in `todo` whose deadline has passed; true when there was one.
+  auto expire_passed = [&] {
+    const auto before = todo.size();
+    std::erase_if(todo, [&](size_t i) {
+      if (!batch.commits[i].deadline.passed()) return false;
+      out.commits[i] = expired_outcome();
+      return true;
+    });
+    return todo.size() != before;
+  };
   try {
     ensure_connected();
-    auto& c = *conn_;
-    // Fast path: everything in one transaction, no savepoints. Failures are rare; when one
-    // happens, the batch is rolled back and written again with a savepoint per item, so that
-    // only the failing item fails.
-    try {
-      c.sql << c.begin_sql(target_.dialect);
-      for (size_t i = 0; i < batch.commits.size(); ++i) out.commits[i].status = c.apply(batch.commits[i]);
-      for (const auto& report : batch.settles) c.settle(report, now);
-      c.sql << "COMMIT";
-      return out;
-    } catch (const soci::soci_error& e) {
-      last_error_ = e.what();
-      c.sql << "ROLLBACK";  // throws (to the outer handler) when the connection is gone
-    }
-    c.sql << c.begin_sql(target_.dialect);
-    auto isolated = [&](auto&& step, auto&& on_error) {
-      c.sql << "SAVEPOINT one_item";
-      try {
-        step();
-      } catch (const soci::soci_error& e) {
-        c.sql << "ROLLBACK TO SAVEPOINT one_item";
-        last_error_ = e.what();
-        on_error(std::string(e.what()));
+    bool isolated = false;
+    while (!todo.empty() || !batch.settles.empty()) {
+      auto earliest = steady::time_point::max();
+      for (auto i : todo)
+        if (has_deadline(batch.commits[i].deadline)) earliest = std::min(earliest, batch.commits[i].deadline.at);
+      const long long bound =
+          earliest == steady::time_point::max() ? options_.default_budget.count() : millis_until(earliest);
+      const auto ended = conn_->round(batch, todo, bound, now, isolated, out, last_error_);
+      if (ended == Connection::Round::committed) break;
+      if (ended == Connection::Round::isolate) {
+        isolated = true;
+        expire_passed();
+        continue;
       }
-      c.sql << "RELEASE SAVEPOINT one_item";
-    };
-    for (size_t i = 0; i < batch.commits.size(); ++i)
-      isolated([&] { out.commits[i].status = c.apply(batch.commits[i]); },
-               [&](const std::string& why) {
-                 out.commits[i] = {StoreStatus::unavailable, why};
-               });
-    for (size_t i = 0; i < batch.settles.size(); ++i)
-      isolated([&] { c.settle(batch.settles[i], now); }, [&](const std::string&) { out.settles[i] = false; });
-    c.sql << "COMMIT";
+      // The bound was hit; nothing of this round is written.
+      if (expire_passed()) continue;
+      // Nothing has passed its deadline yet although the bound was hit (a lock wait that gave up
+      // a little early): the earliest deadline is due now, so those commits are expired.
+      if (earliest != steady::time_point::max()) {
+        std::erase_if(todo, [&](size_t i) {
+          if (batch.commits[i].deadline.at != earliest) return false;
+          out.commits[i] = expired_outcome();
+          return true;
+        });
+        continue;
+      }
+      // No deadline left to wait for: the default budget ran out (or delivery results alone).
+      for (auto i : todo)
+        out.commits[i] = {StoreStatus::unavailable,
+                          "the database stayed locked for the whole time budget: " + last_error_};
+      todo.clear();
+      out.settles.assign(batch.settles.size(), false);
+      break;
+    }
+    conn_->restore_default_budget();
   } catch (const std::exception& e) {
     last_error_ = e.what();
-    for (auto& o : out.commits) o = {StoreStatus::unavailable, e.what()};
+    for (auto i : todo) out.commits[i] = {StoreStatus::unavailable, e.what()};
     out.settles.assign(batch.settles.size(), false);
     bool alive = false;
     if (conn_) {
       try {
-        conn_->sql << "ROLLBACK";
+        conn_->rollback();
+        conn_->restore_default_budget();
       } catch (...) {
       }
       alive = ping();
@@ -392,27 +695,61 @@ ListOutcome Store::list(const std::string& user_id, const ListQuery& query) {
   try {
     ensure_connected();
     auto& c = *conn_;
-    TaskRow row;
-    std::string user = user_id;
-    int completed = query.completed.value_or(false) ? 1 : 0;
-    long long limit = query.limit, offset = query.offset;
-    std::string sql = std::string("SELECT ") + task_columns + " FROM tasks WHERE user_id = :user_id" +
-                      (query.completed ? " AND completed = :completed" : "") +
-                      " ORDER BY seq LIMIT :limit OFFSET :offset";
-    soci::statement st = prepared(c.sql, sql, [&](soci::statement& s) {
-      row.bind_into(s);
-      s.exchange(soci::use(user));
-      if (query.completed) s.exchange(soci::use(completed));
-      s.exchange(soci::use(limit));
-      s.exchange(soci::use(offset));
-    });
+    c.list_user = user_id;
+    c.list_completed = query.completed.value_or(false) ? 1 : 0;
+    c.list_limit = query.limit;
+    c.list_from = query.after ? *query.after : query.offset;
+    auto& st = c.list_statement(query.completed.has_value(), query.after.has_value());
     ListOutcome out;
+    long long last = 0;
     st.execute();
-    while (st.fetch()) out.tasks.push_back(row.get());
+    // Fetched to the end: a finished SQLite statement keeps no read snapshot open.
+    while (st.fetch()) {
+      out.tasks.push_back(c.list_row.get());
+      last = c.list_seq;
+    }
+    if (query.limit > 0 && static_cast<std::int64_t>(out.tasks.size()) == query.limit) out.next_after = last;
     return out;
   } catch (const std::exception& e) {
     disconnect(e.what());
     return {StoreStatus::unavailable, {}, e.what(), std::nullopt};
+  }
+}
+
+KeyOutcome Store::lookup_key(const std::string& user_id, const std::string& key, millis now) {
+  try {
+    ensure_connected();
+    auto& c = *conn_;
+    c.found_key.user_id = user_id;
+    c.found_key.key = key;
+    c.found_key.now = now;
+    if (!Connection::execute_single(c.select_key)) return {StoreStatus::not_found, std::nullopt, ""};
+    return {StoreStatus::ok, c.found_key.get(), ""};
+  } catch (const std::exception& e) {
+    disconnect(e.what());
+    return {StoreStatus::unavailable, std::nullopt, e.what()};
+  }
+}
+
+std::int64_t Store::purge_keys(millis now, std::int64_t limit) {
+  try {
+    ensure_connected();
+    long long at = now, lim = limit;
+    // Oldest first, at most `limit` in one statement, so that a backlog of expired keys never
+    // holds the write lock for long. Row values in IN: SQLite >= 3.15 and PostgreSQL.
+    soci::statement st = prepared(conn_->sql,
+                                  "DELETE FROM idempotency_keys WHERE (user_id, key) IN (SELECT user_id, key FROM "
+                                  "idempotency_keys WHERE expires_at < :now ORDER BY expires_at LIMIT :limit)",
+                                  [&](soci::statement& s) {
+                                    s.exchange(soci::use(at));
+                                    s.exchange(soci::use(lim));
+                                  });
+    st.execute(true);
+    return st.get_affected_rows();
+  } catch (const std::exception& e) {
+    last_error_ = e.what();
+    if (!ping()) disconnect(e.what());
+    throw;
   }
 }
 
@@ -615,19 +952,6 @@ bool Store::ping() {
     disconnect(e.what());
     return false;
   }
-}
-
-}  // namespace tasks
-
-namespace tasks {
-
-// Stubs until the idempotency table lands (issue 9): no key is ever recorded.
-KeyOutcome Store::lookup_key(const std::string&, const std::string&, millis) {
-  return {StoreStatus::not_found, std::nullopt, ""};
-}
-
-std::int64_t Store::purge_keys(millis, std::int64_t) {
-  return 0;
 }
 
 }  // namespace tasks

@@ -8,44 +8,10 @@
 #include "persistence/migrations.hpp"
 #include "persistence/store.hpp"
 #include "tests/integration/fixture.hpp"
+#include "tests/integration/store_samples.hpp"
 
 using namespace tasks;
 using namespace tasks::testing;
-
-namespace {
-
-Task make_task(const std::string& user, const std::string& title) {
-  Task t;
-  t.id = new_uuid();
-  t.user_id = user;
-  t.title = title;
-  t.created_at = t.updated_at = 1000;
-  return t;
-}
-
-OutboxEvent make_event(const Task& t, const std::string& type) {
-  OutboxEvent e;
-  e.topic = "task-events";
-  e.event_id = new_uuid();
-  e.event_type = type;
-  e.partition_key = t.user_id;
-  e.task_id = t.id;
-  e.correlation_id = "c";
-  e.payload = R"({"type":")" + type + R"("})";
-  e.created_at = 1000;
-  return e;
-}
-
-Commit insert(const Task& t) {
-  return Commit{ChangeKind::insert, t, 0, {make_event(t, "task.created")}};
-}
-
-Commit update(Task t, std::int64_t expected) {
-  t.version = expected + 1;
-  return Commit{ChangeKind::update, t, expected, {make_event(t, "task.updated")}};
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(store)
 
