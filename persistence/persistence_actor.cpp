@@ -47,7 +47,12 @@ void flush(self_ptr self) {
   st.commit_promises.clear();
   st.settle_promises.clear();
   const auto began = std::chrono::steady_clock::now();
-  auto outcome = st.store->write(batch, now_millis());
+  // Expired commits are answered while the rest of a stalled batch still waits.
+  std::vector<bool> answered(batch.commits.size(), false);
+  auto outcome = st.store->write(batch, now_millis(), [&](size_t i, const CommitOutcome& expired) {
+    answered[i] = true;
+    commit_promises[i].deliver(CommitOutcome{expired});
+  });
   st.write_seconds += seconds_since(began);
   ++st.batches;
   st.largest_batch = std::max<std::uint64_t>(st.largest_batch, batch.commits.size() + batch.settles.size());
@@ -65,7 +70,7 @@ void flush(self_ptr self) {
     } else if (result.status == StoreStatus::expired) {
       ++st.expired_commits;
     }
-    commit_promises[i].deliver(std::move(result));
+    if (!answered[i]) commit_promises[i].deliver(std::move(result));
   }
   for (size_t i = 0; i < batch.settles.size(); ++i) settle_promises[i].deliver(bool{outcome.settles[i]});
   for (const auto& [topic, _] : grown)

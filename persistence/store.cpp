@@ -592,15 +592,20 @@ void Store::disconnect(const std::string& why) {
 // Rounds: each writes the commits not yet decided, bounded by the earliest of their deadlines.
 // When the bound is hit, the commits whose deadline passed are expired and the rest go again;
 // every such round expires at least one commit, so the loop ends.
-WriteOutcome Store::write(const WriteBatch& batch, millis now) {
+WriteOutcome Store::write(const WriteBatch& batch, millis now, const ExpiredCallback& on_expired) {
   WriteOutcome out;
   out.commits.resize(batch.commits.size());
   out.settles.assign(batch.settles.size(), true);
   if (batch.commits.empty() && batch.settles.empty()) return out;
+  // A commit decided `expired` is told at once, not when the whole batch is done.
+  auto expire = [&](size_t i) {
+    out.commits[i] = expired_outcome();
+    if (on_expired) on_expired(i, out.commits[i]);
+  };
   std::vector<size_t> todo;  // the commits not decided yet
   for (size_t i = 0; i < batch.commits.size(); ++i) {
     if (batch.commits[i].deadline.passed())
-      out.commits[i] = expired_outcome();  // never started
+      expire(i);  // never started
     else
       todo.push_back(i);
   }
@@ -609,7 +614,7 @@ WriteOutcome Store::write(const WriteBatch& batch, millis now) {
     const auto before = todo.size();
     std::erase_if(todo, [&](size_t i) {
       if (!batch.commits[i].deadline.passed()) return false;
-      out.commits[i] = expired_outcome();
+      expire(i);
       return true;
     });
     return todo.size() != before;
@@ -637,7 +642,7 @@ WriteOutcome Store::write(const WriteBatch& batch, millis now) {
       if (earliest != steady::time_point::max()) {
         std::erase_if(todo, [&](size_t i) {
           if (batch.commits[i].deadline.at != earliest) return false;
-          out.commits[i] = expired_outcome();
+          expire(i);
           return true;
         });
         continue;

@@ -4,6 +4,7 @@
 // no actors, so it is tested on its own; the persistence actor owns one.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -65,8 +66,10 @@ class Store {
   // `expired`, and the others are written again, so a stalled database answers every commit by
   // its deadline with nothing written. An Idempotency-Key is written first: one already
   // recorded makes its commit `duplicate_key`; an insert past the user's quota is
-  // `quota_exceeded`; neither writes anything nor disturbs the others.
-  WriteOutcome write(const WriteBatch& batch, millis now);
+  // `quota_exceeded`; neither writes anything nor disturbs the others. `on_expired` hears of each
+  // commit decided `expired` as soon as it is (a stalled batch can run until its last deadline).
+  using ExpiredCallback = std::function<void(size_t index, const CommitOutcome& outcome)>;
+  WriteOutcome write(const WriteBatch& batch, millis now, const ExpiredCallback& on_expired = {});
 
   LoadOutcome load(const std::string& user_id, const std::string& task_id);
   // A page by offset, or the keyset page after `query.after` (a position from a previous page's
