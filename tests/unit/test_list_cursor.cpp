@@ -115,6 +115,11 @@ BOOST_AUTO_TEST_CASE(refuses_non_canonical_base64url) {
                                 std::string("djE6NDI").insert(3, std::string(1, '\0')), std::string(""), "=", "A",
                                 "!!!!", "djE6NDI.", "ZGpFNk5ESQ"})
     BOOST_TEST(!decode_list_cursor(bad).has_value(), bad);
+  // A length of 4n+1 encodes no byte string, even when the extra character is a zero sextet.
+  const auto whole = encode_list_cursor(100);  // "v1:100": 6 bytes, 8 characters, no spare bits
+  BOOST_REQUIRE_EQUAL(whole.size(), 8u);
+  BOOST_TEST(!decode_list_cursor(whole + "A").has_value());
+  BOOST_TEST(!decode_list_cursor(whole + "AA").has_value());
   // The spare bits of the last character must be zero: 'I' (001000) ends "v1:42"; 'J' (001001) does not.
   BOOST_TEST(good.back() == 'I');
 }
