@@ -112,7 +112,11 @@ std::optional<millis> parse_rfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   const long long days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const long long secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return secs * 1000 + fraction_ms;
+  const millis instant = secs * 1000 + fraction_ms;
+  // An offset can carry a date in year 0000 or 9999 across the year boundary; such an instant
+  // would be written back as year -001 or 10000, which is not RFC 3339.
+  if (instant < min_rfc3339_millis || instant > max_rfc3339_millis) return std::nullopt;
+  return instant;
 }
 
 }  // namespace tasks

@@ -34,4 +34,38 @@ BOOST_AUTO_TEST_CASE(refuses_what_is_not_rfc3339) {
   BOOST_TEST(parse_rfc3339("2024-02-29T00:00:00Z").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(accepts_the_whole_four_digit_range) {
+  BOOST_TEST(*parse_rfc3339("0000-01-01T00:00:00Z") == min_rfc3339_millis);
+  BOOST_TEST(*parse_rfc3339("0000-01-01T00:00:00.000Z") == min_rfc3339_millis);
+  BOOST_TEST(*parse_rfc3339("9999-12-31T23:59:59.999Z") == max_rfc3339_millis);
+  BOOST_TEST(*parse_rfc3339("9999-12-31T23:59:59.999999999Z") == max_rfc3339_millis);  // truncated, not rounded up
+  // Offsets that keep the instant inside the range, also right at its ends.
+  BOOST_TEST(*parse_rfc3339("0000-01-01T01:00:00+01:00") == min_rfc3339_millis);
+  BOOST_TEST(*parse_rfc3339("0000-01-01T00:30:00-01:00") == min_rfc3339_millis + 5'400'000);
+  BOOST_TEST(*parse_rfc3339("9999-12-31T22:59:59.999-01:00") == max_rfc3339_millis);
+  BOOST_TEST(*parse_rfc3339("9999-12-31T23:30:00+01:00") == max_rfc3339_millis + 1 - 5'400'000);
+  BOOST_TEST(*parse_rfc3339("0000-02-29T00:00:00Z") == min_rfc3339_millis + 59LL * 86'400'000);  // 0000 is a leap year
+  BOOST_TEST(format_rfc3339(min_rfc3339_millis) == "0000-01-01T00:00:00.000Z");
+  BOOST_TEST(format_rfc3339(max_rfc3339_millis) == "9999-12-31T23:59:59.999Z");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_offsets_that_leave_the_four_digit_range) {
+  for (const char* bad : {"0000-01-01T00:30:00+01:00", "0000-01-01T00:00:00+00:01", "0000-01-01T00:59:59.999+01:00",
+                          "0000-01-01T00:00:00.000+23:59", "9999-12-31T23:30:00-01:00", "9999-12-31T23:59:59.999-00:01",
+                          "9999-12-31T23:00:00-01:00", "9999-12-31T00:01:00-23:59"})
+    BOOST_TEST(!parse_rfc3339(bad).has_value(), bad);
+}
+
+BOOST_AUTO_TEST_CASE(what_it_accepts_formats_back_as_rfc3339) {
+  // Every accepted instant at the edges of the range, written back, is read again as itself.
+  for (const char* text : {"0000-01-01T00:00:00Z", "0000-01-01T12:00:00+11:59", "0000-12-31T23:59:59-23:59",
+                           "9999-01-01T00:00:00+23:59", "9999-12-31T00:00:00+00:00", "9999-12-31T23:59:59.999Z"}) {
+    auto t = parse_rfc3339(text);
+    BOOST_REQUIRE_MESSAGE(t.has_value(), text);
+    const auto back = format_rfc3339(*t);
+    BOOST_TEST(back.size() == 24u, back);
+    BOOST_TEST(*parse_rfc3339(back) == *t, back);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
