@@ -30,6 +30,14 @@ class ActorDirectory {
     std::lock_guard lock(mutex_);
     persistence_ = std::move(p);
   }
+  outbox_reader_actor outbox_reader() const {
+    std::lock_guard lock(mutex_);
+    return outbox_reader_;
+  }
+  void set(outbox_reader_actor r) {
+    std::lock_guard lock(mutex_);
+    outbox_reader_ = std::move(r);
+  }
   task_reader_actor reader() const {
     std::lock_guard lock(mutex_);
     return reader_;
@@ -59,6 +67,7 @@ class ActorDirectory {
     registry_ = nullptr;
     persistence_ = nullptr;
     reader_ = nullptr;
+    outbox_reader_ = nullptr;
     supervisor_ = nullptr;
     publishers_.clear();
   }
@@ -68,6 +77,7 @@ class ActorDirectory {
   registry_actor registry_;
   persistence_actor persistence_;
   task_reader_actor reader_;
+  outbox_reader_actor outbox_reader_;
   supervisor_actor supervisor_;
   std::map<std::string, publisher_actor> publishers_;  // topic -> its publisher
 };

@@ -92,9 +92,9 @@ using persistence_actor = caf::typed_actor<
   caf::replies_to<redrive_atom, std::string, std::string>::with<std::int64_t>,  // (topic, event id or "") -> moved
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // counters, batch sizes, last error
 
-// A child of persistence with a database connection of its own: serves the outbox reads
-// (publishers' fetches, operators' views) so that they never queue behind the writer's
-// transactions. Persistence delegates these messages to it.
+// Beside persistence, with a database connection of its own: serves the outbox reads
+// (publishers' fetches, delegated by persistence; operators' views, asked directly) so that they
+// never queue behind the writer's transactions.
 using outbox_reader_actor = caf::typed_actor<
   caf::replies_to<fetch_atom, std::string, std::int64_t>::with<OutboxFetch>,  // (topic, limit) -> sendable rows
   caf::replies_to<backlog_atom>::with<std::vector<OutboxBacklog>>,  // pending count and oldest row per topic
@@ -111,10 +111,12 @@ using task_reader_actor = caf::typed_actor<
   caf::replies_to<ping_atom>::with<bool>,                           // true when the database answers
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // reads served, expired, time spent
 
-// The handles a user actor needs to reach the database: the writer and the reader.
+// The database's actors: the writer, the task reader (user actors' reads) and the outbox reader
+// (publishers' fetches through the writer, operators' views directly).
 struct StoreHandles {
   persistence_actor writer;
   task_reader_actor reader;
+  outbox_reader_actor outbox = {};
 };
 
 // One per topic (detached: curl blocks): drains that topic's outbox rows to the Dapr sidecar,

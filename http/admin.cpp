@@ -134,14 +134,14 @@ void ask_pause(caf::event_based_actor* self, exchange_ptr ex, publisher_actor pu
     self->request(publisher, timeout, resume_atom::value).then(then_status, [=](caf::error& e) { fail(ex, e); });
 }
 
-void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, std::string topic,
+void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
                 std::int64_t limit, std::chrono::milliseconds timeout) {
-  self->request(persistence, timeout, backlog_atom::value)
+  self->request(reader, timeout, backlog_atom::value)
       .then(
           [=](std::vector<OutboxBacklog>& backlog) {
             if (topic.empty()) return ex->send_json(200, dump({{"topics", backlog_json(backlog)}}));
             auto summary = backlog_json(backlog, topic)[0];
-            self->request(persistence, timeout, pending_atom::value, topic, limit)
+            self->request(reader, timeout, pending_atom::value, topic, limit)
                 .then(
                     [=](std::vector<OutboxRow>& rows) mutable {
                       json list = json::array();
@@ -154,9 +154,9 @@ void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, persistence_actor
           [=](caf::error& e) { fail(ex, e); });
 }
 
-void ask_dead(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, std::string topic,
+void ask_dead(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
               std::int64_t limit, std::chrono::milliseconds timeout) {
-  self->request(persistence, timeout, dead_atom::value, topic, limit)
+  self->request(reader, timeout, dead_atom::value, topic, limit)
       .then(
           [=](std::vector<DeadLetter>& dead) {
             json list = json::array();
@@ -179,10 +179,10 @@ void ask_redrive(caf::event_based_actor* self, exchange_ptr ex, persistence_acto
 }
 
 // Scrape-time gauges first (backlog, live user actors), then the whole text.
-void ask_metrics(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, registry_actor registry,
+void ask_metrics(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, registry_actor registry,
                  std::shared_ptr<PrometheusMetrics> metrics, std::chrono::milliseconds timeout) {
   auto render = [=] { ex->send(200, metrics->render(), "text/plain; version=0.0.4"); };
-  self->request(persistence, timeout, backlog_atom::value)
+  self->request(reader, timeout, backlog_atom::value)
       .then(
           [=](std::vector<OutboxBacklog>& backlog) {
             for (const auto& t : backlog_json(backlog))
@@ -260,12 +260,13 @@ void AdminHandler::handle(Request request, std::shared_ptr<Exchange> ex) {
   };
 
   // During start-up and shutdown the actors may not be there to ask.
-  if (!ctx.directory->supervisor() || !ctx.directory->persistence() || !ctx.directory->registry())
+  if (!ctx.directory->supervisor() || !ctx.directory->persistence() || !ctx.directory->registry() ||
+      !ctx.directory->outbox_reader())
     return ex->send_problem({503, "the actors are starting or stopping", ""});
 
   if (path == "/metrics") {
     if (!get) return wrong_method("GET");
-    return (void)sys.spawn(ask_metrics, ex, ctx.directory->persistence(), ctx.directory->registry(), ctx.metrics,
+    return (void)sys.spawn(ask_metrics, ex, ctx.directory->outbox_reader(), ctx.directory->registry(), ctx.metrics,
                            timeout);
   }
   if (seg.size() < 2 || seg[0] != "admin") return ex->send_problem({404, "no admin route " + path.substr(0, 200), ""});
@@ -299,12 +300,12 @@ void AdminHandler::handle(Request request, std::shared_ptr<Exchange> ex) {
     std::string topic = seg.size() == 3 ? seg[2] : "";
     if (!topic.empty() && std::find(topics::all.begin(), topics::all.end(), topic) == topics::all.end())
       return ex->send_problem({404, "no topic '" + topic.substr(0, 100) + "'", ""});
-    return (void)sys.spawn(ask_outbox, ex, ctx.directory->persistence(), topic, limit_from(request, 20), timeout);
+    return (void)sys.spawn(ask_outbox, ex, ctx.directory->outbox_reader(), topic, limit_from(request, 20), timeout);
   }
   if (what == "dead-letters") {
     if (seg.size() == 2) {
       if (!get) return wrong_method("GET");
-      return (void)sys.spawn(ask_dead, ex, ctx.directory->persistence(), query_value(request, "topic"),
+      return (void)sys.spawn(ask_dead, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
                              limit_from(request, 100), timeout);
     }
     if (seg.size() == 3 && seg[2] == "redrive") {

@@ -44,12 +44,14 @@ std::variant<std::optional<std::string>, KeyError> parse_sf_string(std::string_v
   return std::optional<std::string>{std::move(key)};
 }
 
-// A bare key: 1..255 visible ASCII characters (0x21-0x7E), taken as it is.
+// A bare key: 1..255 visible ASCII characters (0x21-0x7E) other than quotes and backslashes,
+// taken as it is (a quote belongs only to the Structured Fields string form).
 std::variant<std::optional<std::string>, KeyError> parse_bare(std::string_view text) {
   for (unsigned char c : text) {
     if (c < 0x20 || c == 0x7F) return refused("must not contain control characters");
     if (c > 0x7F) return refused("must be ASCII (no bytes above 0x7E)");
     if (c == ' ') return refused("must not contain spaces unless it is a quoted string (\"...\")");
+    if (c == '"' || c == '\\') return refused("may hold quotes and backslashes only as a quoted string (\"...\")");
   }
   if (text.size() > max_key_chars) return refused("must be at most 255 characters");
   return std::optional<std::string>{std::string(text)};

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base64url.hpp"
+
 // Verification is done here rather than by libjwt's jwt_decode, which reads the token as a C
 // string (a NUL ends it and junk after it is ignored), matches `alg` case-insensitively and
 // reads `nbf` only when it is an integer (anything else is silently ignored). Here every byte of
@@ -46,37 +48,6 @@ bool acceptable_user(const std::string& sub) {
   for (unsigned char c : sub)
     if (c < 0x20 || c == 0x7f) return false;
   return true;
-}
-
-int sextet(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// Strict base64url without padding (RFC 7515 §2): only the alphabet, no length that no byte
-// string has, the unused low bits of the last character zero (one encoding per value).
-std::optional<std::string> unbase64url(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = sextet(c);
-    if (v < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
 }
 
 enum class JsonProblem { none, malformed, not_an_object, duplicate_member };
@@ -162,7 +133,7 @@ std::variant<std::vector<std::string_view>, TokenError> split_compact(std::strin
     if (i == token.size() || token[i] == '.') {
       segments.push_back(token.substr(start, i - start));
       start = i + 1;
-    } else if (sextet(token[i]) < 0) {
+    } else if (!is_base64url_char(token[i])) {
       return TokenError{"the token may hold only base64url characters (A-Z a-z 0-9 - _) and two dots"};
     }
   }
@@ -173,7 +144,7 @@ std::variant<std::vector<std::string_view>, TokenError> split_compact(std::strin
 }
 
 std::optional<TokenError> check_header(std::string_view segment) {
-  const auto text = unbase64url(segment);
+  const auto text = base64url_decode(segment);
   if (!text) return TokenError{"the token header is not valid base64url"};
   json header;
   if (auto err = refuse_json(parse_object(*text, header), "header")) return err;
@@ -230,14 +201,14 @@ std::variant<std::string, TokenError> verify_token(const std::string& token, con
   if (auto err = check_header(segments[0])) return *err;
 
   // Nothing in the claims is looked at before the signature holds.
-  const auto signature = unbase64url(segments[2]);
+  const auto signature = base64url_decode(segments[2]);
   if (!signature || signature->size() != hs256_signature_bytes)
     return TokenError{"the token signature is not a base64url HS256 signature"};
   const std::string_view signed_part(token.data(), segments[0].size() + 1 + segments[1].size());
   if (!signature_matches(signed_part, *signature, rules.secret))
     return TokenError{"the token signature does not verify"};
 
-  const auto claims_text = unbase64url(segments[1]);
+  const auto claims_text = base64url_decode(segments[1]);
   if (!claims_text) return TokenError{"the token claims are not valid base64url"};
   json claims;
   if (auto err = refuse_json(parse_object(*claims_text, claims), "claims")) return *err;

@@ -1,8 +1,11 @@
 #pragma once
 
-// JWT HS256 bearer tokens (libjwt for the signature): `sub` is the user, `exp` is required and
-// enforced, and the token is read strictly: only the compact form's characters (no NUL, no
-// junk), `alg` exactly "HS256", `exp` and `nbf` JSON numbers, optional `iss`/`aud` checks.
+// JWT HS256 bearer tokens: `sub` is the user, `exp` is required and enforced, and the token is
+// read strictly: only the compact form's characters (no NUL, no junk), `alg` exactly "HS256",
+// the signature checked with OpenSSL's HMAC in constant time before any claim is read (libjwt
+// 1.10's decoder matches `alg` case-insensitively and reads a token as a C string, so a NUL
+// ends it), `exp` and `nbf` JSON numbers with a leeway, optional `iss`/`aud` checks. libjwt
+// still mints tokens (taskctl, dev mode).
 
 #include <chrono>
 #include <string>

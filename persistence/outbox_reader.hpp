@@ -1,16 +1,17 @@
 #pragma once
 
-// The outbox reader: persistence's child with its own connection (SQLite WAL readers never
-// wait for the writer; PostgreSQL gets a second session), answering the outbox reads.
-
-#include <memory>
+// The outbox reader: a detached actor with a database connection of its own (SQLite WAL
+// readers never wait for the writer; PostgreSQL gets a second session), answering the outbox
+// reads: the publishers' fetches (delegated by persistence) and the operators' views (asked
+// directly, so that /metrics and the admin API never wait behind the writer's transactions).
 
 #include "core/protocol.hpp"
 #include "persistence/store.hpp"
 
 namespace tasks {
 
-// Spawned detached and linked to `parent` (it dies with persistence and is restarted with it).
-outbox_reader_actor spawn_outbox_reader(caf::local_actor* parent, std::unique_ptr<Store> store);
+// Spawned detached; the persistence writer links to it and holds it. Its connection is opened
+// at the first read (and again after a failure).
+outbox_reader_actor spawn_outbox_reader(caf::actor_system& system, DbTarget target, StoreOptions options);
 
 }  // namespace tasks

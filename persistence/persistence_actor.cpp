@@ -90,20 +90,16 @@ void schedule_flush(self_ptr self) {
 }
 
 persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr<Store> store,
-                                                  PersistenceOptions options, task_reader_actor task_reader) {
+                                                  PersistenceOptions options, task_reader_actor task_reader,
+                                                  outbox_reader_actor outbox_reader) {
   self->state.store = std::move(store);
   self->state.task_reader = task_reader;
+  self->state.reader = outbox_reader;
   self->link_to(task_reader);
+  self->link_to(outbox_reader);
   self->state.options = options;
   // A predecessor may have died mid-transaction: start from a fresh connection.
   self->state.store->reconnect();
-  try {
-    self->state.reader =
-        spawn_outbox_reader(self, std::make_unique<Store>(self->state.store->target(), self->state.store->options()));
-  } catch (const StoreError& e) {
-    log::warn("no second database connection for outbox reads; reading on the writer's",
-              {{"error", std::string(e.what())}});
-  }
   self->delayed_send(self, options.purge_interval, purge_atom::value);
   return {
       [=](commit_atom, Commit& commit) -> caf::typed_response_promise<CommitOutcome> {
@@ -209,8 +205,10 @@ StoreHandles spawn_persistence(caf::actor_system& system, std::shared_ptr<Store>
   auto target = store->target();
   auto store_options = store->options();
   StoreHandles handles;
-  handles.reader = spawn_task_reader(system, std::move(target), std::move(store_options));
-  handles.writer = system.spawn<caf::detached>(persistence_impl, std::move(store), options, handles.reader);
+  handles.reader = spawn_task_reader(system, target, store_options);
+  handles.outbox = spawn_outbox_reader(system, std::move(target), std::move(store_options));
+  handles.writer =
+      system.spawn<caf::detached>(persistence_impl, std::move(store), options, handles.reader, handles.outbox);
   return handles;
 }
 

@@ -74,9 +74,8 @@ BOOST_AUTO_TEST_CASE(concurrent_twins_make_one_task) {
   auto& env = Environment::get();
   UserApi alice("idem");
   const auto key = "twins-" + alice.user();
-  std::vector<HttpRequest> requests(
-      12, HttpRequest{"POST", "/api/v1/tasks", json({{"title", "twin"}}).dump(),
-                      alice.auth(keyed(key, {"Content-Type: application/json"}))});
+  std::vector<HttpRequest> requests(12, HttpRequest{"POST", "/api/v1/tasks", json({{"title", "twin"}}).dump(),
+                                                    alice.auth(keyed(key, {"Content-Type: application/json"}))});
   auto answers = parallel_requests(env.taskd().base_url(), requests);
   std::set<std::string> bodies;
   int created = 0, replayed = 0;
