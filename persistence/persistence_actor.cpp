@@ -98,8 +98,10 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
   self->link_to(task_reader);
   self->link_to(outbox_reader);
   self->state.options = options;
-  // A predecessor may have died mid-transaction: start from a fresh connection.
+  // A predecessor may have died mid-transaction: start from a fresh connection, opened (and its
+  // statements prepared) now rather than inside the first request's transaction.
   self->state.store->reconnect();
+  (void)self->state.store->ping();
   self->delayed_send(self, options.purge_interval, purge_atom::value);
   return {
       [=](commit_atom, Commit& commit) -> caf::typed_response_promise<CommitOutcome> {

@@ -361,7 +361,15 @@ struct Store::Connection {
   }
 
   static std::unique_ptr<soci::session> open(const DbTarget& target, const StoreOptions& options) {
-    if (target.dialect == Dialect::postgresql) return std::make_unique<soci::session>(soci::postgresql, target.connect);
+    if (target.dialect == Dialect::postgresql) {
+      auto sql = std::make_unique<soci::session>(soci::postgresql, target.connect);
+      // Preparing a statement takes a lock on its tables: a session opened while a table is
+      // locked (a stall, a migration elsewhere) would otherwise wait for the whole
+      // statement_timeout before its first transaction even starts, past any request's deadline.
+      // Transactions set their own, tighter bound (SET LOCAL).
+      *sql << "SET lock_timeout = " + std::to_string(options.default_budget.count());
+      return sql;
+    }
     auto sql = std::make_unique<soci::session>(soci::sqlite3, target.connect);
     set_busy_timeout(*sql, options.default_budget.count());
     *sql << "PRAGMA journal_mode = WAL";

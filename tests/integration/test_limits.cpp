@@ -46,6 +46,9 @@ double metric(const TaskdProcess& taskd, const std::string& series) {
 
 BOOST_AUTO_TEST_SUITE(limits)
 
+// Also the regression test of a 503-then-written: on PostgreSQL the writer's first transaction
+// used to prepare its statements while the table was locked, past every deadline, and commit
+// after its client had been told 503.
 BOOST_AUTO_TEST_CASE(one_users_queue_is_bounded_and_the_rest_is_refused_at_once) {
   auto& env = Environment::get();
   const auto db = env.fresh_db_url("user_queue");
