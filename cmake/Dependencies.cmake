@@ -10,7 +10,8 @@ find_package(CLI11 REQUIRED)
 find_package(prometheus-cpp REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
 
-pkg_check_modules(PISTACHE REQUIRED IMPORTED_TARGET libpistache)
+# Pistache is only for the evidence test (tests/evidence): the HTTP front is Boost.Asio/Beast.
+pkg_check_modules(PISTACHE IMPORTED_TARGET libpistache)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)
