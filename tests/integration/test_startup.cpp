@@ -43,6 +43,17 @@ BOOST_AUTO_TEST_CASE(bad_configuration_names_the_variable) {
            {"TASKS_LOG_FORMAT", "yaml"},
            {"TASKS_REQUEST_TIMEOUT", "forever"},
            {"TASKS_ADMIN_ADDR", "0.0.0.0:9999"},
+           {"TASKS_JWT_SECRET", "too-short-a-secret"},
+           {"TASKS_REQUEST_TIMEOUT", "61s"},
+           {"TASKS_REQUEST_TIMEOUT", "50ms"},
+           {"TASKS_JWT_LEEWAY", "10m"},
+           {"TASKS_MAX_IN_FLIGHT", "0"},
+           {"TASKS_USER_QUEUE_LIMIT", "lots"},
+           {"TASKS_HTTP_MAX_CONNECTIONS", "-1"},
+           {"TASKS_HTTP_READ_TIMEOUT", "1h"},
+           {"TASKS_IDEMPOTENCY_TTL", "5s"},
+           {"TASKS_MAX_TASKS_PER_USER", "0"},
+           {"TASKS_DB_TCP_USER_TIMEOUT", "0s"},
        }) {
     auto err = refused_start({{variable, value}});
     BOOST_TEST(err.find(variable + ":") != std::string::npos, variable << " -> " << err);

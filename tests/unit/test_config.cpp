@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "core/config.hpp"
+#include "http/server.hpp"
 #include "persistence/db_url.hpp"
 
 using namespace tasks;
@@ -103,6 +104,38 @@ BOOST_AUTO_TEST_CASE(sqlite_urls) {
   BOOST_CHECK_THROW(parse_db_url("sqlite:"), ConfigError);
   BOOST_CHECK_THROW(parse_db_url("oracle://x"), ConfigError);
   BOOST_CHECK_THROW(parse_db_url("postgresql://h:port/d"), ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(issue_9_limits_have_bounds_and_defaults) {
+  auto c = make_config({});
+  BOOST_TEST(c.request_timeout.count() == 10'000);
+  BOOST_TEST(c.max_in_flight == 512);
+  BOOST_TEST(c.user_queue_limit == 32);
+  BOOST_TEST(c.http_max_connections == 10'000);
+  BOOST_TEST(c.http_idle_timeout.count() == 60'000);
+  BOOST_TEST(c.http_read_timeout.count() == 10'000);
+  BOOST_TEST(c.idempotency_ttl.count() == 24 * 3'600'000LL);
+  BOOST_TEST(c.max_tasks_per_user == 10'000);
+  BOOST_TEST(c.jwt_leeway.count() == 30'000);
+  BOOST_TEST(error_of({{"TASKS_REQUEST_TIMEOUT", "60s"}}).empty());
+  BOOST_TEST(error_of({{"TASKS_REQUEST_TIMEOUT", "61s"}}).rfind("TASKS_REQUEST_TIMEOUT:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_REQUEST_TIMEOUT", "99ms"}}).rfind("TASKS_REQUEST_TIMEOUT:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_JWT_SECRET", std::string(31, 'k')}}).rfind("TASKS_JWT_SECRET:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_JWT_SECRET", std::string(32, 'k')}}).empty());
+  BOOST_TEST(error_of({{"TASKS_JWT_LEEWAY", "5m"}}).empty());
+  BOOST_TEST(error_of({{"TASKS_JWT_LEEWAY", "301s"}}).rfind("TASKS_JWT_LEEWAY:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_MAX_IN_FLIGHT", "0"}}).rfind("TASKS_MAX_IN_FLIGHT:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_IDEMPOTENCY_TTL", "59s"}}).rfind("TASKS_IDEMPOTENCY_TTL:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_HTTP_READ_TIMEOUT", "6m"}}).rfind("TASKS_HTTP_READ_TIMEOUT:", 0) == 0u);
+  auto described = describe(make_config({{"TASKS_JWT_ISSUER", "https://issuer"}}));
+  BOOST_TEST(described["TASKS_JWT_ISSUER"] == "https://issuer");
+  BOOST_TEST(described["TASKS_JWT_AUDIENCE"] == "(not checked)");
+}
+
+BOOST_AUTO_TEST_CASE(connections_are_capped_below_the_open_file_limit) {
+  BOOST_TEST(tasks::http::connection_cap(10'000, 20'000) == 10'000);
+  BOOST_TEST(tasks::http::connection_cap(10'000, 1024) == 896);
+  BOOST_TEST(tasks::http::connection_cap(10'000, 100) == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

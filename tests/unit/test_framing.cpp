@@ -73,11 +73,11 @@ BOOST_AUTO_TEST_CASE(leading_empty_lines_are_skipped) {
 
 BOOST_AUTO_TEST_CASE(garbage_is_refused_on_its_first_bad_byte) {
   // No end of head in sight, yet each is refused at once: a client sending these never waits.
-  for (std::string_view bytes : {std::string_view("\x16\x03\x01\x02\x00", 5), std::string_view("HELLO\r"),
-                                 std::string_view(" GET / HTTP/1.1"), std::string_view("GET  / HTTP/1.1"),
-                                 std::string_view("GET / HTTX"), std::string_view("GET / HTTP/1.1\n"),
-                                 std::string_view("GET / HTTP/1.1\r\nHost x\r"), std::string_view("G\x01T / HTTP/1.1"),
-                                 std::string_view("GET /a\x7f HTTP/1.1")}) {
+  for (std::string_view bytes :
+       {std::string_view("\x16\x03\x01\x02\x00", 5), std::string_view("HELLO\r"), std::string_view(" GET / HTTP/1.1"),
+        std::string_view("GET  / HTTP/1.1"), std::string_view("GET / HTTX"), std::string_view("GET / HTTP/1.1\n"),
+        std::string_view("GET / HTTP/1.1\r\nHost x\r"), std::string_view("G\x01T / HTTP/1.1"),
+        std::string_view("GET /a\x7f HTTP/1.1")}) {
     auto s = scan(bytes);
     BOOST_TEST((s.state == HeadScan::State::bad), std::string(bytes));
     BOOST_TEST(s.error.status == 400);
@@ -90,10 +90,10 @@ BOOST_AUTO_TEST_CASE(field_lines_are_read_strictly) {
   BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n") == 400);   // obs-fold
   BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\nA: b\x01\r\n\r\n") == 400);  // control byte
   BOOST_TEST(refusal(std::string_view("GET / HTTP/1.1\r\nHost: x\r\nA: b\0c\r\n\r\n", 33)) == 400);  // NUL
-  BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\nA: b\rc\r\n\r\n") == 400);   // bare CR
-  BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\nA: b\nB: c\r\n\r\n") == 400);  // bare LF
-  BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n") == 400);        // empty name
-  BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\nA: caf\xc3\xa9\r\n\r\n") == 0);  // obs-text is fine
+  BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\nA: b\rc\r\n\r\n") == 400);                        // bare CR
+  BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\nA: b\nB: c\r\n\r\n") == 400);                     // bare LF
+  BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n") == 400);                            // empty name
+  BOOST_TEST(refusal("GET / HTTP/1.1\r\nHost: x\r\nA: caf\xc3\xa9\r\n\r\n") == 0);                   // obs-text is fine
 }
 
 BOOST_AUTO_TEST_CASE(heads_over_the_limits_are_refused) {
@@ -137,7 +137,7 @@ BOOST_AUTO_TEST_CASE(body_framing_refuses_everything_ambiguous) {
   BOOST_TEST((meaning_of(post("Content-Length: 0\r\n")).body.kind == BodyFraming::Kind::none));
   BOOST_TEST(meaning_of(post("Content-Length: 7, 7\r\n")).body.length == 7u);  // repeated, same value
   BOOST_TEST(meaning_of(post("Content-Length: 1099511627776\r\n")).body.length == 1099511627776u);  // 413 later
-  BOOST_TEST(refusal(post("Content-Length: 100000000000000000000\r\n")) == 400);  // does not fit
+  BOOST_TEST(refusal(post("Content-Length: 100000000000000000000\r\n")) == 400);                    // does not fit
   BOOST_TEST(refusal(post("Content-Length: -5\r\n")) == 400);
   BOOST_TEST(refusal(post("Content-Length: +5\r\n")) == 400);
   BOOST_TEST(refusal(post("Content-Length: 1,2\r\n")) == 400);
@@ -159,8 +159,8 @@ BOOST_AUTO_TEST_CASE(connection_and_expect) {
   BOOST_TEST(!meaning_of("GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Close\r\n\r\n").keep_alive);
   BOOST_TEST(!meaning_of("GET / HTTP/1.0\r\n\r\n").keep_alive);
   BOOST_TEST(meaning_of("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keep_alive);
-  BOOST_TEST(meaning_of("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n")
-                 .expect_continue);
+  BOOST_TEST(
+      meaning_of("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n").expect_continue);
   BOOST_TEST(refusal("POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n") == 417);
 }
 
