@@ -8,10 +8,11 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 
-# Everything the build, the tests, the benchmarks and the real stack need from Debian 12.
+# Everything the build, the tests, the benchmarks and the real stack need from Debian 12
+# (libboost-dev: Asio and Beast, the HTTP front; libpistache-dev: only the evidence test).
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config git curl ca-certificates \
   libcaf-dev libpistache-dev libsoci-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15 \
-  nlohmann-json3-dev libcurl4-openssl-dev libboost-test-dev libspdlog-dev prometheus-cpp-dev \
+  nlohmann-json3-dev libcurl4-openssl-dev libboost-dev libboost-test-dev libspdlog-dev prometheus-cpp-dev \
   libcli11-dev libedit-dev libjwt-dev uuid-dev libssl-dev \
   kcat wrk tmux clang-format python3 openjdk-17-jre-headless maven
 
