@@ -229,6 +229,7 @@ void Connection::dispatch() {
   error_code ignored;
   timer_.cancel(ignored);
   auto exchange = std::make_shared<Exchange>(shared_from_this(), correlation_id(), context_->state);
+  head_request_ = request_.is_head();  // request_ is handed over below
   context_->handler->handle(std::move(request_), std::move(exchange));
 }
 
@@ -241,7 +242,7 @@ void Connection::deliver(Answer answer) {
 void Connection::write_answer(Answer answer) {
   if (phase_ != Phase::handling) return;  // closed meanwhile (shutdown): nobody to tell
   const bool keep_alive = meaning_.keep_alive && !answer.close && !close_requested_;
-  out_ = serialize_answer(answer, request_.is_head(), keep_alive, current_date());
+  out_ = serialize_answer(answer, head_request_, keep_alive, current_date());
   phase_ = Phase::writing;
   arm_timer(clock::now() + context_->read_timeout);
   net::async_write(

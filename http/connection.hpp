@@ -85,6 +85,7 @@ class Connection : public AnswerSink, public std::enable_shared_from_this<Connec
   bool timed_out_ = false;
   bool close_requested_ = false;
   Request request_;
+  bool head_request_ = false;  // the request being handled is a HEAD (its answer has no body)
   HeadMeaning meaning_;
   std::string out_;  // the bytes being written
   std::array<char, 4096> discard_{};
