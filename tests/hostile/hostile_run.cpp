@@ -104,7 +104,12 @@ class Run {
   std::mt19937_64 rng_;
   std::uint64_t next_serial_ = 1;
   bool stopping_ = false;
-  int anomalies_logged_ = 0;
+  // Lines logged per kind of anomaly: every misrouted answer (up to a bound), a few of the rest.
+  std::map<const std::uint64_t*, int> logged_;
+  bool worth_logging(const std::uint64_t& counter) {
+    const bool misrouting = &counter == &c_.misrouted || &counter == &c_.foreign_data || &counter == &c_.unsolicited;
+    return logged_[&counter]++ < (misrouting ? 200 : 10);
+  }
 };
 
 void Run::open_connection() {
@@ -319,7 +324,7 @@ void Run::update_interest(Conn& conn) {
 
 void Run::anomaly(Conn& conn, std::uint64_t& counter, const std::string& detail) {
   ++counter;
-  if (anomalies_logged_++ < 40)
+  if (worth_logging(counter))
     log("anomaly on connection " + std::to_string(conn.serial) + " (user " +
         o_.users[static_cast<std::size_t>(conn.user)].first + "): " + detail);
   c_.discarded_after_anomaly += conn.pending.size();
@@ -333,7 +338,7 @@ void Run::server_gone(Conn& conn, const std::string& why) {
       c_.closed_after_close_header += conn.pending.size();
     } else {
       c_.dropped += conn.pending.size();
-      if (anomalies_logged_++ < 40)
+      if (worth_logging(c_.dropped))
         log("server closed connection " + std::to_string(conn.serial) + " (" + why + ") with " +
             std::to_string(conn.pending.size()) + " request(s) unanswered, oldest '" +
             conn.pending.front().request.correlation_id + "' (" + to_string(conn.pending.front().request.kind) + ")");
@@ -466,7 +471,7 @@ void Run::check_hangs(TimePoint now) {
     if (!conn->pending.empty() && now - conn->pending.front().sent_at > o_.hang_after) hung.push_back(conn.get());
   for (Conn* conn : hung) {
     c_.hangs += conn->pending.size();
-    if (anomalies_logged_++ < 40)
+    if (worth_logging(c_.hangs))
       log("hang on connection " + std::to_string(conn->serial) + ": '" + conn->pending.front().request.correlation_id +
           "' (" + to_string(conn->pending.front().request.kind) + ") unanswered after " +
           std::to_string(o_.hang_after.count()) + " s, " + std::to_string(conn->pending.size()) +
