@@ -511,7 +511,8 @@ HostileCounters Run::go() {
       if (conns_.empty() && timers_.empty()) break;
       if (now - stopped_at > o_.hang_after + std::chrono::seconds(5)) break;
     } else {
-      while (static_cast<int>(conns_.size()) < o_.connections) open_connection();
+      // Bounded per turn: a socket() or connect() that fails at once (EMFILE, ...) must not spin here.
+      for (int i = 0; i < o_.connections && static_cast<int>(conns_.size()) < o_.connections; ++i) open_connection();
     }
     if (now >= next_progress) {
       next_progress = now + std::chrono::seconds(10);
