@@ -56,6 +56,14 @@ sanitize: deps
 bench: build
 	./bench/run.sh
 
+# The hostile-client run of tests/hostile for a long time (SOAK_SECONDS, default 15 minutes)
+# against a real taskd: the same checks as in `make test`, many more connections hung up on.
+SOAK_SECONDS ?= 900
+.PHONY: soak
+soak: build
+	cd $(BUILD_DIR) && HOSTILE_SECONDS=$(SOAK_SECONDS) TASKD_BIN=$$PWD/bin/taskd \
+	  ./bin/hostile_tests --run_test=hostile_run --report_level=short
+
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
 format:
 	@clang-format -i $(FORMAT_FILES)
