@@ -37,6 +37,9 @@ bool is_time_bound(const soci::soci_error& e) {
   return false;
 }
 
+// The longest a transaction runs while other commits of its batch wait outside it.
+constexpr auto max_round = std::chrono::milliseconds(1000);
+
 CommitOutcome expired_outcome() {
   return {StoreStatus::expired, "the deadline passed before the commit could be written; nothing was written"};
 }
@@ -493,8 +496,8 @@ struct Store::Connection {
   // item fails. Throws soci_error when something other than an item or the bound failed (the
   // connection, BEGIN, COMMIT); `last_error` gets every error seen.
   Round round(const WriteBatch& batch, const std::vector<size_t>& todo, long long bound_ms, millis now, bool isolated,
-              WriteOutcome& out, std::string& last_error) {
-    out.settles.assign(batch.settles.size(), true);
+              bool with_settles, WriteOutcome& out, std::string& last_error) {
+    if (with_settles) out.settles.assign(batch.settles.size(), true);
     try {
       begin(bound_ms);
     } catch (const soci::soci_error& e) {
@@ -506,7 +509,8 @@ struct Store::Connection {
     try {
       if (!isolated) {
         for (auto i : todo) out.commits[i] = {apply(batch.commits[i], now), ""};
-        for (const auto& report : batch.settles) settle(report, now);
+        if (with_settles)
+          for (const auto& report : batch.settles) settle(report, now);
       } else {
         auto one_item = [&](auto&& step, auto&& on_error) {
           sql << "SAVEPOINT one_item";
@@ -528,8 +532,9 @@ struct Store::Connection {
               [&](const std::string& why) {
                 out.commits[i] = {StoreStatus::unavailable, why};
               });
-        for (size_t i = 0; i < batch.settles.size(); ++i)
-          one_item([&] { settle(batch.settles[i], now); }, [&](const std::string&) { out.settles[i] = false; });
+        if (with_settles)
+          for (size_t i = 0; i < batch.settles.size(); ++i)
+            one_item([&] { settle(batch.settles[i], now); }, [&](const std::string&) { out.settles[i] = false; });
       }
       sql << "COMMIT";
       return Round::committed;
@@ -605,69 +610,95 @@ WriteOutcome Store::write(const WriteBatch& batch, millis now, const ExpiredCall
   out.commits.resize(batch.commits.size());
   out.settles.assign(batch.settles.size(), true);
   if (batch.commits.empty() && batch.settles.empty()) return out;
-  // A commit decided `expired` is told at once, not when the whole batch is done.
-  auto expire = [&](size_t i) {
-    out.commits[i] = expired_outcome();
-    if (on_expired) on_expired(i, out.commits[i]);
+  // Every commit gets a time limit: its deadline, or the default budget from now for one
+  // without (tests, tools). Past it, a commit with a deadline is `expired`, one without
+  // `unavailable`: nothing written either way.
+  const auto started = steady::now();
+  auto limit_of = [&](size_t i) {
+    const auto& d = batch.commits[i].deadline;
+    return has_deadline(d) ? d.at : started + options_.default_budget;
   };
-  std::vector<size_t> todo;  // the commits not decided yet
+  // A commit decided `expired` is told at once, not when the whole batch is done.
+  auto give_up = [&](size_t i) {
+    if (has_deadline(batch.commits[i].deadline)) {
+      out.commits[i] = expired_outcome();
+      if (on_expired) on_expired(i, out.commits[i]);
+    } else {
+      out.commits[i] = {StoreStatus::unavailable,
+                        "the database stayed locked for the whole time budget: " + last_error_};
+    }
+  };
+  std::vector<size_t> todo;  // the commits not decided yet, earliest limit first
   for (size_t i = 0; i < batch.commits.size(); ++i) {
     if (batch.commits[i].deadline.passed())
-      expire(i);  // never started
+      give_up(i);  // never started
     else
       todo.push_back(i);
   }
-  // Expires the commits in `todo` whose deadline has passed; true when there was one.
-  auto expire_passed = [&] {
+  std::stable_sort(todo.begin(), todo.end(), [&](size_t x, size_t y) { return limit_of(x) < limit_of(y); });
+  // Gives up the commits whose limit has passed; true when there was one.
+  auto give_up_passed = [&] {
     const auto before = todo.size();
+    const auto now_steady = steady::now();
     std::erase_if(todo, [&](size_t i) {
-      if (!batch.commits[i].deadline.passed()) return false;
-      expire(i);
+      if (limit_of(i) > now_steady) return false;
+      give_up(i);
       return true;
     });
     return todo.size() != before;
   };
+  bool settles_pending = !batch.settles.empty();
   try {
     ensure_connected();
     bool isolated = false;
-    while (!todo.empty() || !batch.settles.empty()) {
-      auto earliest = steady::time_point::max();
-      for (auto i : todo)
-        if (has_deadline(batch.commits[i].deadline)) earliest = std::min(earliest, batch.commits[i].deadline.at);
-      const long long bound =
-          earliest == steady::time_point::max() ? options_.default_budget.count() : millis_until(earliest);
-      const auto ended = conn_->round(batch, todo, bound, now, isolated, out, last_error_);
-      if (ended == Connection::Round::committed) break;
+    // How many commits go in the next transaction: all of them while the database keeps up.
+    // When a transaction runs out of time the next takes half as many, the newest (latest
+    // deadlines) first: under a slow database the oldest would expire anyway, and a smaller
+    // transaction can finish in time, so goodput stays above zero. A success doubles it again.
+    size_t chunk = todo.size();
+    while (!todo.empty() || settles_pending) {
+      chunk = std::clamp<size_t>(chunk, todo.empty() ? 0 : 1, todo.size());
+      const std::vector<size_t> take(todo.end() - static_cast<std::ptrdiff_t>(chunk), todo.end());
+      auto bound_at = take.empty() ? started + options_.default_budget : limit_of(take.front());
+      // Commits waiting outside this transaction are given up within a round's time of their
+      // deadline, not when a long transaction of later ones ends.
+      const bool capped = take.size() < todo.size() && bound_at > steady::now() + max_round;
+      if (capped) bound_at = steady::now() + max_round;
+      const auto ended =
+          conn_->round(batch, take, millis_until(bound_at), now, isolated, settles_pending, out, last_error_);
+      if (ended == Connection::Round::committed) {
+        todo.resize(todo.size() - take.size());
+        settles_pending = false;
+        chunk = take.size() * 2;
+        continue;
+      }
       if (ended == Connection::Round::isolate) {
         isolated = true;
-        expire_passed();
+        give_up_passed();
         continue;
       }
       // The bound was hit; nothing of this round is written.
-      if (expire_passed()) continue;
-      // Nothing has passed its deadline yet although the bound was hit (a lock wait that gave up
-      // a little early): the earliest deadline is due now, so those commits are expired.
-      if (earliest != steady::time_point::max()) {
-        std::erase_if(todo, [&](size_t i) {
-          if (batch.commits[i].deadline.at != earliest) return false;
-          expire(i);
-          return true;
-        });
+      chunk = std::max<size_t>(1, take.size() / 2);
+      if (give_up_passed() || capped) continue;
+      if (take.empty()) {  // delivery results alone, and the default budget ran out
+        out.settles.assign(batch.settles.size(), false);
+        settles_pending = false;
         continue;
       }
-      // No deadline left to wait for: the default budget ran out (or delivery results alone).
-      for (auto i : todo)
-        out.commits[i] = {StoreStatus::unavailable,
-                          "the database stayed locked for the whole time budget: " + last_error_};
-      todo.clear();
-      out.settles.assign(batch.settles.size(), false);
-      break;
+      // Nothing passed its limit although the bound was hit (a lock wait that gave up a little
+      // early): the commits at the bound are due now.
+      const auto due = limit_of(take.front());
+      std::erase_if(todo, [&](size_t i) {
+        if (limit_of(i) != due) return false;
+        give_up(i);
+        return true;
+      });
     }
     conn_->restore_default_budget();
   } catch (const std::exception& e) {
     last_error_ = e.what();
     for (auto i : todo) out.commits[i] = {StoreStatus::unavailable, e.what()};
-    out.settles.assign(batch.settles.size(), false);
+    if (settles_pending) out.settles.assign(batch.settles.size(), false);
     bool alive = false;
     if (conn_) {
       try {

@@ -267,10 +267,14 @@ BOOST_AUTO_TEST_CASE(content_length_with_transfer_encoding_is_400) {
   still_serving();
 }
 
+// RFC 9112 §6.1: an unknown coding is 501 (SHOULD); §6.3: chunked not last is 400 (MUST).
 BOOST_AUTO_TEST_CASE(transfer_encoding_other_than_chunked_is_501) {
   expect_refused_at_once("POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\n" + bearer("te-user") +
+                             "\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+                         501, "Transfer-Encoding gzip, chunked");
+  expect_refused_at_once("POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\n" + bearer("te-user") +
                              "\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n",
-                         501, "Transfer-Encoding gzip");
+                         400, "Transfer-Encoding gzip (chunked not last)");
   still_serving();
 }
 
