@@ -495,8 +495,17 @@ struct Store::Connection {
   // Fast (no savepoints) unless `isolated`; then every item has a savepoint and only a failing
   // item fails. Throws soci_error when something other than an item or the bound failed (the
   // connection, BEGIN, COMMIT); `last_error` gets every error seen.
+  // Thrown between the statements of a transaction that has used up its time: the databases
+  // bound each statement (PostgreSQL 15 has no transaction_timeout), so many quick statements
+  // could otherwise add up past every deadline in the transaction.
+  struct OutOfTime {};
+
   Round round(const WriteBatch& batch, const std::vector<size_t>& todo, long long bound_ms, millis now, bool isolated,
               bool with_settles, WriteOutcome& out, std::string& last_error) {
+    const auto bound_at = steady::now() + std::chrono::milliseconds(bound_ms);
+    auto check_time = [&] {
+      if (steady::now() >= bound_at) throw OutOfTime{};
+    };
     if (with_settles) out.settles.assign(batch.settles.size(), true);
     try {
       begin(bound_ms);
@@ -508,11 +517,15 @@ struct Store::Connection {
     }
     try {
       if (!isolated) {
-        for (auto i : todo) out.commits[i] = {apply(batch.commits[i], now), ""};
+        for (auto i : todo) {
+          check_time();
+          out.commits[i] = {apply(batch.commits[i], now), ""};
+        }
         if (with_settles)
           for (const auto& report : batch.settles) settle(report, now);
       } else {
         auto one_item = [&](auto&& step, auto&& on_error) {
+          check_time();
           sql << "SAVEPOINT one_item";
           try {
             step();
@@ -536,8 +549,13 @@ struct Store::Connection {
           for (size_t i = 0; i < batch.settles.size(); ++i)
             one_item([&] { settle(batch.settles[i], now); }, [&](const std::string&) { out.settles[i] = false; });
       }
+      check_time();
       sql << "COMMIT";
       return Round::committed;
+    } catch (const OutOfTime&) {
+      last_error = "the transaction ran out of time before its commits were written";
+      rollback();
+      return Round::bound_hit;
     } catch (const soci::soci_error& e) {
       last_error = e.what();
       rollback();  // throws (to the caller) when the connection is gone
@@ -658,7 +676,16 @@ WriteOutcome Store::write(const WriteBatch& batch, millis now, const ExpiredCall
     size_t chunk = todo.size();
     while (!todo.empty() || settles_pending) {
       chunk = std::clamp<size_t>(chunk, todo.empty() ? 0 : 1, todo.size());
+      // No bigger than what the database has lately written in half the time the chunk has.
+      if (seconds_per_commit_ > 0 && chunk > 0) {
+        for (int refine = 0; refine < 2; ++refine) {
+          const auto left = std::chrono::duration<double>(limit_of(todo[todo.size() - chunk]) - steady::now()).count();
+          const auto fits = static_cast<size_t>(std::max(0.0, 0.5 * left / seconds_per_commit_));
+          chunk = std::clamp<size_t>(std::min(chunk, fits), 1, todo.size());
+        }
+      }
       const std::vector<size_t> take(todo.end() - static_cast<std::ptrdiff_t>(chunk), todo.end());
+      const auto round_began = steady::now();
       auto bound_at = take.empty() ? started + options_.default_budget : limit_of(take.front());
       // Commits waiting outside this transaction are given up within a round's time of their
       // deadline, not when a long transaction of later ones ends.
@@ -667,6 +694,12 @@ WriteOutcome Store::write(const WriteBatch& batch, millis now, const ExpiredCall
       const auto ended =
           conn_->round(batch, take, millis_until(bound_at), now, isolated, settles_pending, out, last_error_);
       if (ended == Connection::Round::committed) {
+        if (!take.empty()) {
+          // What a commit costs now (an average that follows the database within a few rounds).
+          const double sample =
+              std::chrono::duration<double>(steady::now() - round_began).count() / static_cast<double>(take.size());
+          seconds_per_commit_ = seconds_per_commit_ > 0 ? 0.7 * seconds_per_commit_ + 0.3 * sample : sample;
+        }
         todo.resize(todo.size() - take.size());
         settles_pending = false;
         chunk = take.size() * 2;

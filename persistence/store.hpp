@@ -117,6 +117,7 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<Connection> conn_;
   std::string last_error_;
+  double seconds_per_commit_ = 0;  // what a commit has lately cost in a written transaction
 };
 
 }  // namespace tasks

@@ -118,6 +118,50 @@ BOOST_AUTO_TEST_CASE(requests_past_the_in_flight_bound_are_refused_at_once) {
   BOOST_TEST(taskd->terminate() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_slow_database_sheds_load_and_keeps_some_goodput) {
+  if (!Environment::get().postgres()) {
+    BOOST_TEST_MESSAGE("skipped: SQLite has no way to make each insert slow");
+    return;
+  }
+  auto& env = Environment::get();
+  const auto db = env.fresh_db_url("slow_db");
+  auto taskd = env.start_taskd({{"TASKS_DB", db}, {"TASKS_REQUEST_TIMEOUT", "1s"}, {"TASKS_MAX_IN_FLIGHT", "1000"}});
+  // Every task insert now costs 20 ms: 150 creates at once need 3 s, three times the deadline.
+  DbPeek peek(db);
+  peek.exec(
+      "CREATE FUNCTION slow_insert() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$ "
+      "LANGUAGE plpgsql");
+  peek.exec("CREATE TRIGGER slow_insert BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION slow_insert()");
+  std::vector<std::unique_ptr<UserApi>> users;
+  std::vector<HttpRequest> requests;
+  for (int i = 0; i < 150; ++i) {
+    users.push_back(std::make_unique<UserApi>(*taskd, unique_user("slow")));
+    requests.push_back(
+        {"POST", "/api/v1/tasks", json({{"title", "slow " + std::to_string(i)}}).dump(),
+         users.back()->auth({"Content-Type: application/json", "X-Correlation-ID: slow-" + std::to_string(i)})});
+  }
+  const auto began = clock_type::now();
+  auto answers = parallel_requests(taskd->base_url(), requests, 20'000);
+  const double took = std::chrono::duration<double>(clock_type::now() - began).count();
+  int created = 0, refused = 0;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const auto& a = answers[i];
+    BOOST_TEST((a.status == 201 || a.status == 503), a.status);
+    created += a.status == 201;
+    refused += a.status == 503;
+    // Written exactly when answered 201: the task and both its events, or neither.
+    const auto corr = "slow-" + std::to_string(i);
+    const auto events = peek.count("SELECT COUNT(*) FROM outbox WHERE correlation_id = '" + corr + "'");
+    BOOST_TEST(events == (a.status == 201 ? 2 : 0), corr << " answered " << a.status);
+  }
+  BOOST_TEST_MESSAGE("slow database: " << created << " created, " << refused << " refused in " << took << " s");
+  BOOST_TEST(created >= 20);  // the database's capacity in the deadline is ~50: goodput stays above zero
+  BOOST_TEST(refused > 0);
+  BOOST_TEST(took < 4.0);  // every answer by its deadline, plus the transaction that was running
+  BOOST_TEST(peek.count("SELECT COUNT(*) FROM tasks") == created);
+  BOOST_TEST(taskd->terminate() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_user_past_the_task_quota_gets_409_until_a_task_goes) {
   auto& env = Environment::get();
   auto taskd = env.start_taskd({{"TASKS_MAX_TASKS_PER_USER", "3"}});
