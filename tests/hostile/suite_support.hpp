@@ -46,4 +46,8 @@ constexpr bool kSanitized =
     false;
 #endif
 
+// How much taskd's RSS may grow in a load case. Under AddressSanitizer freed memory waits in a
+// 256 MiB quarantine and every byte has shadow memory, so the bound there only catches runaways.
+constexpr long kRssGrowthBoundMib = kSanitized ? 1024 : 256;
+
 }  // namespace tasks::hostile

@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_CASE(five_thousand_idle_connections_are_held_then_closed_and_rel
     BOOST_TEST(closed_after_ms.max() <= 6500.0);
   }
   BOOST_TEST(fds_back, "taskd's descriptors " << fds_after << " (baseline " << base_fds << ")");
-  BOOST_TEST(sampler.peak_rss_kib() - base_rss < 256 * 1024,
+  BOOST_TEST(sampler.peak_rss_kib() - base_rss < kRssGrowthBoundMib * 1024,
              "RSS grew by " << (sampler.peak_rss_kib() - base_rss) / 1024 << " MiB");
   BOOST_TEST(after.failures() == 0u);
   BOOST_REQUIRE_MESSAGE(taskd->running(), log_tail(*taskd));

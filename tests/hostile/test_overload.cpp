@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(ten_times_the_benchmark_connections_get_fast_503s_and_bound
   if (r.count(503) > 0) BOOST_TEST(r.latency_by_status.at(503).percentile(99) < 500.0);
   BOOST_TEST(r.retry_after_missing == 0u);
   BOOST_TEST(r.errors_not_problem_json == 0u);
-  BOOST_TEST(grown_mib < 256, "RSS grew by " << grown_mib << " MiB");
+  BOOST_TEST(grown_mib < kRssGrowthBoundMib, "RSS grew by " << grown_mib << " MiB");
 
   BOOST_REQUIRE_MESSAGE(taskd->running(), log_tail(*taskd));
   BOOST_TEST(taskd->terminate() == 0);
