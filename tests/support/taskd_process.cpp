@@ -52,6 +52,28 @@ TaskdProcess::TaskdProcess(TaskdOptions options) : options_(std::move(options)) 
     auto eq = kv.find('=');
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
+  // The ports are picked free a moment before taskd binds them; another socket (a client's
+  // ephemeral port) can take one in between. Then taskd says so and is started again on others.
+  const bool own_ports = !options_.env.count("TASKS_HTTP_ADDR") && !options_.env.count("TASKS_ADMIN_ADDR");
+  for (int attempt = 1;; ++attempt) {
+    const auto stderr_before = stderr_text().size();
+    launch(env);
+    if (!options_.wait_ready) return;
+    HttpClient client(base_url(), 1000);
+    const bool ready = wait_until(
+        [&] {
+          if (!running()) return true;
+          return client.request("GET", "/readyz").status == 200;
+        },
+        std::chrono::seconds(30), std::chrono::milliseconds(20));
+    if (ready && running()) return;
+    const bool port_taken = stderr_text().find("Address already in use", stderr_before) != std::string::npos;
+    if (!(port_taken && own_ports && attempt < 5) || running())
+      throw std::runtime_error("taskd did not become ready; stderr: " + stderr_text() + " stdout: " + stdout_text());
+  }
+}
+
+void TaskdProcess::launch(std::map<std::string, std::string> env) {
   port_ = free_port();
   env["TASKS_HTTP_ADDR"] = "127.0.0.1:" + std::to_string(port_);
   admin_port_ = free_port();
@@ -89,16 +111,6 @@ TaskdProcess::TaskdProcess(TaskdOptions options) : options_(std::move(options)) 
     execve(bin.c_str(), argv, envp.data());
     _exit(127);
   }
-  if (!options_.wait_ready) return;
-  HttpClient client(base_url(), 1000);
-  const bool ready = wait_until(
-      [&] {
-        if (!running()) return true;
-        return client.request("GET", "/readyz").status == 200;
-      },
-      std::chrono::seconds(30), std::chrono::milliseconds(20));
-  if (!ready || !running())
-    throw std::runtime_error("taskd did not become ready; stderr: " + stderr_text() + " stdout: " + stdout_text());
 }
 
 TaskdProcess::~TaskdProcess() {

@@ -40,6 +40,9 @@ class TaskdProcess {
   std::string stderr_text() const;
 
  private:
+  // Picks the ports, builds the environment on top of `env` and forks taskd.
+  void launch(std::map<std::string, std::string> env);
+
   TaskdOptions options_;
   int port_ = 0;
   int admin_port_ = 0;
