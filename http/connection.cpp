@@ -98,8 +98,12 @@ void Connection::on_timer(const error_code& ec) {
     case Phase::lingering: close(); return;
     case Phase::head:
     case Phase::body: {
+      // The read in progress ends with an error and answers 408. Cancelling alone would miss a
+      // read whose completion is already queued (the next one would run with no timer left):
+      // shutting the receiving side makes every later read end at once as well.
       error_code ignored;
-      socket_.cancel(ignored);  // the read completes with operation_aborted and answers 408
+      socket_.shutdown(net::ip::tcp::socket::shutdown_receive, ignored);
+      socket_.cancel(ignored);
       return;
     }
     case Phase::handling:
