@@ -37,7 +37,11 @@ std::unique_ptr<TaskdProcess> EndToEnd::start_taskd(const std::string& db) {
                  {"TASKS_DB", db.empty() ? fresh_db() : db},
                  {"TASKS_PUBLISH_BACKOFF_INITIAL", "100ms"},
                  {"TASKS_PUBLISH_BACKOFF_MAX", "1s"},
-                 {"TASKS_PUBLISH_POLL_INTERVAL", "200ms"}};
+                 {"TASKS_PUBLISH_POLL_INTERVAL", "200ms"},
+                 // The ordering test sends a thousand mutations at once and expects each executed
+                 // (admission control is tested in tests/integration and tests/hostile).
+                 {"TASKS_MAX_IN_FLIGHT", "4096"},
+                 {"TASKS_USER_QUEUE_LIMIT", "256"}};
   options.workdir = make_temp_dir("taskd-e2e");
   return std::make_unique<TaskdProcess>(options);
 }
