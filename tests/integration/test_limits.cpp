@@ -8,31 +8,13 @@
 
 #include "tests/integration/fixture.hpp"
 #include "tests/support/wait.hpp"
+#include "tests/support/write_lock.hpp"
 
 using namespace tasks::testing;
 using nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-// Holds the database's write lock until destroyed, so that commits queue up.
-struct WriteLock {
-  explicit WriteLock(const std::string& db_url) : peek(db_url) {
-    BOOST_REQUIRE(wait_until(
-        [&] {
-          try {
-            peek.exec(peek.is_sqlite() ? "BEGIN IMMEDIATE" : "BEGIN");
-            if (!peek.is_sqlite()) peek.exec("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE");
-            return true;
-          } catch (const std::exception&) {
-            return false;
-          }
-        },
-        std::chrono::seconds(5)));
-  }
-  ~WriteLock() { peek.exec("ROLLBACK"); }
-  DbPeek peek;
-};
 
 double metric(const TaskdProcess& taskd, const std::string& series) {
   HttpClient admin(taskd.admin_url());

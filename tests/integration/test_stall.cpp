@@ -11,6 +11,7 @@
 #include "tests/integration/fixture.hpp"
 #include "tests/support/recording_sidecar.hpp"
 #include "tests/support/wait.hpp"
+#include "tests/support/write_lock.hpp"
 
 using namespace tasks::testing;
 using nlohmann::json;
@@ -23,35 +24,6 @@ struct Sent {
   long status = 0;
   std::string retry_after, content_type;
   double seconds = 0;
-};
-
-// Holds the database's write lock (and, on PostgreSQL, the tasks table) until released.
-class Stall {
- public:
-  explicit Stall(const std::string& db_url) : peek_(db_url) {
-    // The writer's transactions are short: take the lock as soon as it is free.
-    BOOST_REQUIRE(wait_until(
-        [&] {
-          try {
-            peek_.exec(peek_.is_sqlite() ? "BEGIN IMMEDIATE" : "BEGIN");
-            if (!peek_.is_sqlite()) peek_.exec("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE");
-            return true;
-          } catch (const std::exception&) {
-            return false;
-          }
-        },
-        std::chrono::seconds(5)));
-  }
-  void release() {
-    if (!held_) return;
-    held_ = false;
-    peek_.exec("ROLLBACK");
-  }
-  ~Stall() { release(); }
-
- private:
-  DbPeek peek_;
-  bool held_ = true;
 };
 
 }  // namespace
@@ -84,7 +56,7 @@ BOOST_AUTO_TEST_CASE(a_stalled_database_answers_the_truth_about_what_was_written
   std::vector<Sent> sent(users * per_user);
   std::vector<std::thread> clients;
   const auto start = clock_type::now();
-  Stall stall(db);
+  WriteLock stall(db);
   for (int k = 0; k < users * per_user; ++k) {
     clients.emplace_back([&, k] {
       const int u = k % users, step = k / users;

@@ -9,6 +9,7 @@
 #include "persistence/store.hpp"
 #include "tests/integration/fixture.hpp"
 #include "tests/integration/store_samples.hpp"
+#include "tests/support/write_lock.hpp"
 
 using namespace tasks;
 using namespace tasks::testing;
@@ -16,34 +17,6 @@ using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-// Another connection holding the write lock, as a stalled database or a long migration would:
-// SQLite: a transaction in BEGIN IMMEDIATE; PostgreSQL: the tasks table locked exclusively.
-class WriteLockHolder {
- public:
-  explicit WriteLockHolder(const std::string& url) : peek_(url) {
-    if (peek_.is_sqlite()) {
-      peek_.exec("BEGIN IMMEDIATE");
-    } else {
-      peek_.exec("BEGIN");
-      peek_.exec("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE");
-    }
-  }
-  ~WriteLockHolder() {
-    try {
-      release();
-    } catch (...) {
-    }
-  }
-  void release() {
-    if (held_) peek_.exec("ROLLBACK");
-    held_ = false;
-  }
-
- private:
-  DbPeek peek_;
-  bool held_ = true;
-};
 
 long long count_of(DbPeek& peek, const std::string& table, const std::string& user) {
   return peek.count("SELECT COUNT(*) FROM " + table + " WHERE user_id = '" + user + "'");
@@ -110,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_stalled_database_expires_each_commit_by_its_deadline_and_
   Commit first = with_key(insert(a), key_record(user, "k-a", "f", now_millis(), now_millis() + 60'000));
   Commit second = insert(b);
   {
-    WriteLockHolder lock(url);
+    WriteLock lock(url);
     // A lone commit is answered by its own deadline...
     Commit alone = insert(make_task(user, "alone"));
     alone.deadline = deadline_in(300ms);
@@ -148,7 +121,7 @@ BOOST_AUTO_TEST_CASE(commits_whose_deadline_is_still_ahead_are_written_when_the_
   Store store(parse_db_url(url));
   Task a = make_task(user, "a"), b = make_task(user, "b");
   Commit first = insert(a), second = insert(b);
-  WriteLockHolder lock(url);
+  WriteLock lock(url);
   const auto start = steady::now();
   first.deadline = Deadline{start + 300ms};
   second.deadline = Deadline{start + 2500ms};
@@ -182,7 +155,7 @@ BOOST_AUTO_TEST_CASE(without_deadlines_the_default_budget_bounds_the_wait) {
   Task t = make_task(user, "waits");
   bool settled = false;
   {
-    WriteLockHolder lock(url);
+    WriteLock lock(url);
     const auto start = steady::now();
     auto out = store.write({{insert(t)}, {report}}, now_millis());
     const auto took = steady::now() - start;
