@@ -236,7 +236,7 @@ bool token_matches(const std::string& header, const std::string& token) {
 
 }  // namespace
 
-std::optional<Refusal> AdminHandler::screen(const Request& head) {
+std::optional<Refusal> AdminHandler::screen(Request& head) {
   const auto& ctx = *context_;
   if (ctx.token.empty()) return std::nullopt;
   auto auth = head.header("Authorization");

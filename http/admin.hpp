@@ -39,7 +39,7 @@ struct AdminContext {
 class AdminHandler : public Handler {
  public:
   explicit AdminHandler(std::shared_ptr<AdminContext> context) : context_(std::move(context)) {}
-  std::optional<Refusal> screen(const Request& head) override;
+  std::optional<Refusal> screen(Request& head) override;
   void handle(Request request, std::shared_ptr<Exchange> exchange) override;
 
  private:

@@ -119,13 +119,14 @@ void readiness(const std::shared_ptr<ApiContext>& ctx, std::shared_ptr<Exchange>
 
 }  // namespace
 
-std::optional<Refusal> ApiHandler::screen(const Request& head) {
+std::optional<Refusal> ApiHandler::screen(Request& head) {
   const auto route = route_of(head);
   if (auto refusal = route_refusal(head, route)) return refusal;
   if (is_health(route)) return std::nullopt;
   if (context_->server->draining.load()) return Refusal{{503, "the service is shutting down", ""}};
   auto user = authenticate(head, context_->options.tokens);
   if (auto* refusal = std::get_if<Refusal>(&user)) return *refusal;
+  head.principal = std::get<std::string>(std::move(user));
   return media_refusal(head, route.endpoint);
 }
 
@@ -139,8 +140,10 @@ void ApiHandler::handle(Request request, std::shared_ptr<Exchange> exchange) {
   if (route.endpoint == Endpoint::readyz) return readiness(ctx, exchange);
   if (ctx->server->draining.load()) return exchange->send_problem({503, "the service is shutting down", ""});
 
-  // Authentication: a user sees only their own tasks.
-  auto user = authenticate(request, ctx->options.tokens);
+  // Authentication: a user sees only their own tasks (a request with a body was authenticated
+  // from its head already).
+  auto user = request.principal.empty() ? authenticate(request, ctx->options.tokens)
+                                        : std::variant<std::string, Refusal>(request.principal);
   if (auto* refusal = std::get_if<Refusal>(&user)) return send_refusal(*exchange, *refusal);
 
   if (request.body.size() > ctx->options.max_body_bytes)

@@ -44,7 +44,7 @@ struct ApiContext {
 class ApiHandler : public Handler {
  public:
   explicit ApiHandler(std::shared_ptr<ApiContext> context) : context_(std::move(context)) {}
-  std::optional<Refusal> screen(const Request& head) override;
+  std::optional<Refusal> screen(Request& head) override;
   void handle(Request request, std::shared_ptr<Exchange> exchange) override;
 
  private:

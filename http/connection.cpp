@@ -118,7 +118,9 @@ void Connection::read_head() {
   request_ = Request{};
   parser_.reset();
   if (buffer_.size() == 0) {
-    buffer_.shrink_to_fit();  // an idle connection keeps no request-sized buffer
+    // An idle connection keeps no body-sized buffer (a small one is kept: freeing and taking it
+    // again on every keep-alive request would be an allocation per request).
+    if (buffer_.capacity() > 2 * read_chunk) buffer_.shrink_to_fit();
     phase_ = Phase::idle;
     arm_timer(clock::now() + context_->idle_timeout);
   } else {
@@ -159,8 +161,8 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
 
 void Connection::on_head(HeadScan scan) {
   if (scan.state == HeadScan::State::bad) return refuse(scan.error.status, scan.error.detail);
-  request_.fields = scan.head.fields;  // known from here: answers carry the client's correlation id
   auto meaning = interpret_head(scan.head, context_->limits);
+  request_.fields = std::move(scan.head.fields);  // from here answers carry the client's correlation id
   if (auto* error = std::get_if<FramingError>(&meaning)) return refuse(error->status, error->detail);
   meaning_ = std::get<HeadMeaning>(std::move(meaning));
   request_.method = std::move(scan.head.method);
@@ -178,21 +180,22 @@ void Connection::on_head(HeadScan scan) {
       return refuse(413, "the body is larger than 64 KiB");
   }
 
+  buffer_.consume(scan.skipped);  // leading empty lines
+  if (meaning_.body.kind == BodyFraming::Kind::none) {
+    buffer_.consume(scan.length);
+    request_.received_at = clock::now();
+    return dispatch();
+  }
+
   // Beast's parser takes over for the body (Content-Length or chunked): give it the head.
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(context_->limits.max_head_bytes + 1024));
   parser_->body_limit(context_->limits.max_body_bytes);
-  buffer_.consume(scan.skipped);  // leading empty lines
   error_code ec;
   const auto used = parser_->put(net::buffer(buffer_.data().data(), scan.length), ec);
   if (ec || !parser_->is_header_done() || used != scan.length)
     return refuse(400, "the request head could not be parsed: " + ec.message());
   buffer_.consume(used);
-
-  if (meaning_.body.kind == BodyFraming::Kind::none) {
-    request_.received_at = clock::now();
-    return dispatch();
-  }
   if (meaning_.expect_continue) {
     phase_ = Phase::body;
     out_ = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -30,6 +30,9 @@ struct Request {
   std::string body;  // empty until read (and for requests without one)
   bool keep_alive = true;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
+  // Who the handler's screen authenticated from the head (empty when it did not run): handle
+  // need not verify the same credentials twice.
+  std::string principal;
 
   std::optional<std::string> header(std::string_view name) const { return find_header(fields, name); }
   bool is_head() const { return method == "HEAD"; }
@@ -62,8 +65,9 @@ class Handler {
  public:
   virtual ~Handler() = default;
   // The head of a request that announces a body, before the body is read: a refusal here is
-  // answered at once and the connection closed without reading the body.
-  virtual std::optional<Refusal> screen(const Request& head) {
+  // answered at once and the connection closed without reading the body. It may note who it
+  // authenticated in `head.principal`.
+  virtual std::optional<Refusal> screen(Request& head) {
     (void)head;
     return std::nullopt;
   }

@@ -677,12 +677,11 @@ WriteOutcome Store::write(const WriteBatch& batch, millis now, const ExpiredCall
     while (!todo.empty() || settles_pending) {
       chunk = std::clamp<size_t>(chunk, todo.empty() ? 0 : 1, todo.size());
       // No bigger than what the database has lately written in half the time the chunk has.
+      // (One pass is enough: a smaller chunk starts at a later deadline, so it fits too.)
       if (seconds_per_commit_ > 0 && chunk > 0) {
-        for (int refine = 0; refine < 2; ++refine) {
-          const auto left = std::chrono::duration<double>(limit_of(todo[todo.size() - chunk]) - steady::now()).count();
-          const auto fits = static_cast<size_t>(std::max(0.0, 0.5 * left / seconds_per_commit_));
-          chunk = std::clamp<size_t>(std::min(chunk, fits), 1, todo.size());
-        }
+        const auto left = std::chrono::duration<double>(limit_of(todo[todo.size() - chunk]) - steady::now()).count();
+        const auto fits = static_cast<size_t>(std::max(0.0, 0.5 * left / seconds_per_commit_));
+        chunk = std::clamp<size_t>(std::min(chunk, fits), 1, todo.size());
       }
       const std::vector<size_t> take(todo.end() - static_cast<std::ptrdiff_t>(chunk), todo.end());
       const auto round_began = steady::now();

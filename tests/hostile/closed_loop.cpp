@@ -91,17 +91,11 @@ class Loop {
   }
 
   void flush(std::uint64_t key, Client& c) {
-    while (!c.out.empty()) {
-      std::size_t written = 0;
-      const Io io = c.socket.write_some(c.out, written);
-      c.out.erase(0, written);
-      if (io == Io::would_block) break;
-      if (io == Io::failed) {
-        ++r_.closed_with_pending;
-        note("write: " + c.socket.error_text());
-        replace(key);
-        return;
-      }
+    if (!c.out.empty() && c.socket.write_pending(c.out) == Io::failed) {
+      ++r_.closed_with_pending;
+      note("write: " + c.socket.error_text());
+      replace(key);
+      return;
     }
     const std::uint32_t wanted = EPOLLIN | (c.out.empty() ? 0u : static_cast<std::uint32_t>(EPOLLOUT));
     if (wanted != c.events) {

@@ -268,15 +268,9 @@ void Run::issue(Conn& conn) {
 }
 
 void Run::flush(Conn& conn) {
-  while (!conn.out.empty()) {
-    std::size_t written = 0;
-    const Io io = conn.socket.write_some(conn.out, written);
-    conn.out.erase(0, written);
-    if (io == Io::would_block) break;
-    if (io == Io::failed) {
-      server_gone(conn, "write: " + conn.socket.error_text());
-      return;
-    }
+  if (!conn.out.empty() && conn.socket.write_pending(conn.out) == Io::failed) {
+    server_gone(conn, "write: " + conn.socket.error_text());
+    return;
   }
   if (conn.out.empty() && conn.hangup_queued && !conn.hangup_scheduled) {
     // From here on nothing is read: the answers to what is pending are abandoned.

@@ -53,6 +53,14 @@ bool Socket::connect_succeeded() const {
   return err == 0;
 }
 
+Io Socket::write_pending(std::string& out) {
+  std::size_t written = 0;
+  const Io io = write_some(out, written);
+  out.erase(0, written);
+  if (io == Io::failed) return io;
+  return out.empty() ? Io::progress : Io::would_block;
+}
+
 Io Socket::write_some(std::string_view bytes, std::size_t& written) {
   written = 0;
   if (fd_ < 0) return Io::failed;

@@ -35,6 +35,9 @@ class Socket {
 
   // Writes from `bytes` as much as the kernel takes; `written` says how much.
   Io write_some(std::string_view bytes, std::size_t& written);
+  // Writes the front of `out` and drops what was written: progress when all of it went,
+  // would_block when some waits for writability, failed on an error.
+  Io write_pending(std::string& out);
   // Appends what is there (up to `max` bytes) to `into`.
   Io read_some(std::string& into, std::size_t max = 64 * 1024);
 
