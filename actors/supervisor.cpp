@@ -42,7 +42,7 @@ void start_persistence(self_ptr self) {
   adopt(self, st.store.writer, persistence_id);
   st.wiring.directory->set(st.store.writer);
   st.wiring.directory->set(st.store.reader);
-  st.wiring.directory->set(st.store.outbox);
+  st.wiring.directory->set(st.store.monitor);  // operators' views never queue behind fetches
   if (st.registry) self->send(st.registry, store_atom::value, st.store);
   for (const auto& [topic, publisher] : st.publishers) {
     self->send(publisher, store_atom::value, st.store.writer);

@@ -45,9 +45,11 @@ void Service::start() {
   wiring.user_options.queue_limit = static_cast<size_t>(config_.user_queue_limit);
   wiring.user_options.max_tasks = config_.max_tasks_per_user;
   wiring.user_options.idempotency_ttl = config_.idempotency_ttl;
-  wiring.start_persistence = [store = store_](caf::actor_system& sys, std::uint64_t restarts) {
+  wiring.start_persistence = [store = store_, retention = config_.dead_letter_retention](caf::actor_system& sys,
+                                                                                         std::uint64_t restarts) {
     PersistenceOptions options;
     options.restarts = restarts;
+    options.dead_letter_retention = retention;
     return spawn_persistence(sys, store, options);
   };
   for (auto topic : topics::all) {
@@ -56,6 +58,10 @@ void Service::start() {
                                 config_.publish_timeout};
     options.policy = RetryPolicy{config_.publish_backoff_initial, config_.publish_backoff_factor,
                                  config_.publish_backoff_max, config_.publish_max_age};
+    // Evidence that others flow must outlast a lane's longest backoff, or a quiet topic would
+    // read one user's refusals as everyone's.
+    options.policy.healthy_window =
+        std::max({std::chrono::milliseconds(30'000), config_.publish_backoff_max, 10 * config_.publish_poll_interval});
     options.concurrency = static_cast<size_t>(config_.publish_concurrency);
     options.poll_interval = config_.publish_poll_interval;
     options.metrics = metrics_;

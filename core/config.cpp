@@ -55,7 +55,9 @@ const std::vector<Setting>& settings() {
       {"TASKS_PUBLISH_BACKOFF_FACTOR", "--publish-backoff-factor", "2", "growth of the retry delay per attempt"},
       {"TASKS_PUBLISH_BACKOFF_MAX", "--publish-backoff-max", "30s", "cap of the retry delay (full jitter below it)"},
       {"TASKS_PUBLISH_MAX_AGE", "--publish-max-age", "24h",
-       "an event still failing this long after its commit is dead-lettered"},
+       "an event failing for itself (others of its topic go through) this long is dead-lettered; outages never count"},
+      {"TASKS_DEAD_LETTER_RETENTION", "--dead-letter-retention", "0",
+       "dead letters older than this are discarded (recorded, by 'retention') and their lanes go on; 0 keeps them"},
       {"TASKS_PUBLISH_TIMEOUT", "--publish-timeout", "5s", "one publish call's timeout"},
       {"TASKS_PUBLISH_POLL_INTERVAL", "--publish-poll-interval", "1s",
        "how often publishers look at the outbox without a nudge"},
@@ -236,6 +238,9 @@ Config make_config(const std::map<std::string, std::string>& values) {
   if (c.publish_backoff_max < c.publish_backoff_initial)
     throw ConfigError("TASKS_PUBLISH_BACKOFF_MAX", "must not be below TASKS_PUBLISH_BACKOFF_INITIAL");
   c.publish_max_age = parse_duration("TASKS_PUBLISH_MAX_AGE", get("TASKS_PUBLISH_MAX_AGE"));
+  c.dead_letter_retention = parse_duration("TASKS_DEAD_LETTER_RETENTION", get("TASKS_DEAD_LETTER_RETENTION"));
+  if (c.dead_letter_retention.count() != 0 && c.dead_letter_retention < std::chrono::minutes(1))
+    throw ConfigError("TASKS_DEAD_LETTER_RETENTION", "must be 0 (keep) or at least 1m");
   c.publish_timeout = parse_duration("TASKS_PUBLISH_TIMEOUT", get("TASKS_PUBLISH_TIMEOUT"));
   if (c.publish_timeout.count() == 0) throw ConfigError("TASKS_PUBLISH_TIMEOUT", "must be above zero");
   c.publish_poll_interval = parse_duration("TASKS_PUBLISH_POLL_INTERVAL", get("TASKS_PUBLISH_POLL_INTERVAL"));
@@ -287,6 +292,7 @@ std::map<std::string, std::string> describe(const Config& c) {
       {"TASKS_PUBLISH_BACKOFF_FACTOR", std::to_string(c.publish_backoff_factor)},
       {"TASKS_PUBLISH_BACKOFF_MAX", ms(c.publish_backoff_max)},
       {"TASKS_PUBLISH_MAX_AGE", ms(c.publish_max_age)},
+      {"TASKS_DEAD_LETTER_RETENTION", ms(c.dead_letter_retention)},
       {"TASKS_PUBLISH_TIMEOUT", ms(c.publish_timeout)},
       {"TASKS_PUBLISH_POLL_INTERVAL", ms(c.publish_poll_interval)},
       {"TASKS_PUBLISH_CONCURRENCY", std::to_string(c.publish_concurrency)},

@@ -56,7 +56,8 @@ struct Config {
   std::chrono::milliseconds publish_backoff_initial{250};
   double publish_backoff_factor = 2.0;
   std::chrono::milliseconds publish_backoff_max{30'000};
-  std::chrono::milliseconds publish_max_age{24 * 3'600'000};
+  std::chrono::milliseconds publish_max_age{24 * 3'600'000};  // of an event's own failures
+  std::chrono::milliseconds dead_letter_retention{0};         // 0: kept until an operator acts
   std::chrono::milliseconds publish_timeout{5'000};
   std::chrono::milliseconds publish_poll_interval{1'000};
   int publish_concurrency = 32;

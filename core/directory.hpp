@@ -30,6 +30,7 @@ class ActorDirectory {
     std::lock_guard lock(mutex_);
     persistence_ = std::move(p);
   }
+  // The outbox reader that serves operators' views (/metrics, /admin/outbox, dead letters).
   outbox_reader_actor outbox_reader() const {
     std::lock_guard lock(mutex_);
     return outbox_reader_;

@@ -17,6 +17,11 @@ class Metrics {
   virtual void publish_failed(const std::string& topic, const std::string& reason) = 0;
   virtual void event_dead_lettered(const std::string& topic) = 0;
   virtual void actor_restarted(const std::string& kind) = 0;
+  // A publish failure made a lane (scope "lane") or the whole topic ("topic") back off.
+  virtual void publish_backoff(const std::string& topic, const std::string& scope) {
+    (void)topic;
+    (void)scope;
+  }
   // A request answered 503 at once by admission control (`reason`: in_flight, user_queue).
   virtual void http_shed(const std::string& reason) { (void)reason; }
 };

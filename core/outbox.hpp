@@ -29,12 +29,20 @@ struct OutboxEvent {
 struct OutboxRow {
   std::int64_t id = 0;  // monotonically increasing: commit order
   OutboxEvent event;
-  std::int64_t attempts = 0;
+  std::int64_t attempts = 0;  // every failed attempt, whoever's fault
   std::string last_error;
   millis next_attempt_at = 0;
+  // The start of the event's current run of failures of its own (0: none): what
+  // TASKS_PUBLISH_MAX_AGE is measured against. Topic-wide trouble resets it.
+  millis first_failed_at = 0;
+  // Its lane (topic, user): how often the lane's head failed for itself in a row (the lane's
+  // backoff exponent), and the event id of the dead letter the lane waits behind ("" when none).
+  std::int64_t lane_failures = 0;
+  std::string waiting_behind;
 };
 
-// A dead-lettered event, kept until redriven.
+// A dead-lettered event, kept until redriven or discarded. It stops its lane (topic, user):
+// that user's later events on the topic wait behind it.
 struct DeadLetter {
   std::int64_t id = 0;
   OutboxEvent event;
@@ -43,37 +51,82 @@ struct DeadLetter {
   millis dead_at = 0;
 };
 
+// A dead letter an operator (or the retention) gave up on: what it was, who, when and why.
+struct DiscardedEvent {
+  std::int64_t id = 0;
+  OutboxEvent event;  // payload not kept
+  std::int64_t attempts = 0;
+  std::string dead_reason;  // why it was dead-lettered
+  millis dead_at = 0;
+  millis discarded_at = 0;
+  std::string discarded_by;  // the operator's name as given, or "retention"
+  std::string note;          // the operator's reason
+};
+
+// A lane (topic, user) stopped by a dead letter.
+struct BlockedLane {
+  std::string topic, user_id;
+  std::int64_t dead_letter_id = 0;  // the outbox id the dead letter keeps
+  std::string event_id, event_type, task_id;
+  millis since = 0;
+  std::string reason;
+  std::int64_t waiting = 0;  // the user's later events of the topic waiting behind it
+};
+
 // What one delivery round did to the rows it fetched; persistence applies it in one transaction.
+// Every entry names its lane (the user) so that the lane's state moves with it.
 struct DeliveryReport {
-  std::vector<std::int64_t> delivered;  // answered 204: removed from the outbox
+  std::string topic;
+  struct Delivered {
+    std::int64_t id = 0;
+    std::string user_id;
+  };
+  std::vector<Delivered> delivered;  // answered 204: removed from the outbox
   struct Retry {
     std::int64_t id = 0;
+    std::string user_id;
     std::int64_t attempts = 0;
     std::string error;
-    millis next_attempt_at = 0;
+    millis next_attempt_at = 0;  // of the row (shown to operators)
+    // The lane backs off (a failure of this user's events): its head waits until
+    // next_attempt_at, its failure count becomes lane_failures. Otherwise (topic-wide trouble,
+    // which the publisher backs off itself) the lane keeps no delay and its count resets.
+    bool lane_backoff = false;
+    std::int64_t lane_failures = 0;
+    millis first_failed_at = 0;  // the row's own-failure clock after this attempt (0: reset)
   };
   std::vector<Retry> retries;  // failed, will be tried again
   struct Dead {
     std::int64_t id = 0;
+    std::string user_id;
     std::int64_t attempts = 0;
     std::string reason;
   };
-  std::vector<Dead> dead;  // moved to the dead-letter table
-  bool empty() const { return delivered.empty() && retries.empty() && dead.empty(); }
+  std::vector<Dead> dead;            // moved to the dead-letter table; each stops its lane
+  std::vector<std::string> recount;  // lanes a fetch found without the rows they count
+  bool empty() const { return delivered.empty() && retries.empty() && dead.empty() && recount.empty(); }
 };
 
-// The rows a publisher may send now: due, and not behind a waiting row of the same user.
+// The rows a publisher may send now: the first rows of lanes that are neither backing off nor
+// stopped by a dead letter, lanes with the oldest head first, each lane's rows in id order.
 struct OutboxFetch {
   bool ok = true;
   std::vector<OutboxRow> rows;
   std::string error;
+  std::vector<std::string> empty_lanes;  // lanes that count rows they do not have (to recount)
 };
 
-// One topic's backlog.
+// One topic's backlog, read from the lanes table and two index lookups: the same cost at any
+// number of pending rows.
 struct OutboxBacklog {
   std::string topic;
   std::int64_t pending = 0;
   millis oldest_created_at = 0;  // 0 when nothing is pending
+  std::int64_t lanes = 0;        // users with pending events
+  std::int64_t lanes_backing_off = 0;
+  std::int64_t lanes_blocked = 0;  // stopped by a dead letter
+  std::int64_t dead_letters = 0;
+  millis oldest_dead_at = 0;  // 0 when there are none
 };
 
 }  // namespace tasks

@@ -35,6 +35,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::DeliveryReport)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::OutboxBacklog>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::OutboxRow>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::DeadLetter>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::DiscardedEvent>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::BlockedLane>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::StoreHandles)
 
 namespace tasks {
@@ -68,6 +70,9 @@ using backlog_atom  = caf::atom_constant<caf::atom("backlog")>;   // pending row
 using pending_atom  = caf::atom_constant<caf::atom("pending")>;   // the next rows of a topic
 using dead_atom     = caf::atom_constant<caf::atom("dead")>;      // dead-lettered events
 using redrive_atom  = caf::atom_constant<caf::atom("redrive")>;   // dead letters back into the outbox
+using discard_atom  = caf::atom_constant<caf::atom("discard")>;   // give a dead letter up: its lane goes on
+using discarded_atom = caf::atom_constant<caf::atom("discarded")>; // the record of discarded events
+using lanes_atom    = caf::atom_constant<caf::atom("lanes")>;     // lanes stopped by a dead letter
 
 // --- interfaces -------------------------------------------------------------------------------
 
@@ -84,22 +89,24 @@ using persistence_actor = caf::typed_actor<
   caf::reacts_to<listen_atom, std::string, outbox_listener_actor>,  // nudge this actor on commits to a topic
   caf::reacts_to<flush_atom>,                                       // internal: run the group commit
   caf::reacts_to<purge_atom>,                                       // internal timer: drop expired Idempotency-Keys
-  caf::replies_to<fetch_atom, std::string, std::int64_t>::with<OutboxFetch>,  // (topic, limit) -> sendable rows
-  caf::replies_to<settle_atom, DeliveryReport>::with<bool>,         // a round's delivered/retry/dead rows, atomically
-  caf::replies_to<backlog_atom>::with<std::vector<OutboxBacklog>>,  // pending count and oldest row per topic
-  caf::replies_to<pending_atom, std::string, std::int64_t>::with<std::vector<OutboxRow>>,  // (topic, n) next rows
-  caf::replies_to<dead_atom, std::string, std::int64_t>::with<std::vector<DeadLetter>>,    // (topic or "", n)
-  caf::replies_to<redrive_atom, std::string, std::string>::with<std::int64_t>,  // (topic, event id or "") -> moved
+  caf::replies_to<fetch_atom, std::string, std::int64_t, std::int64_t>::with<OutboxFetch>,  // (topic, lanes, rows a lane) -> sendable rows
+  caf::replies_to<settle_atom, DeliveryReport>::with<bool>,         // a round's delivered/retry/dead rows and their lanes, atomically
+  caf::replies_to<redrive_atom, std::string, std::string>::with<std::int64_t>,  // (topic, event id or "") -> moved back, first in their lanes
+  caf::replies_to<discard_atom, std::string, std::string, std::string>::with<bool>,  // (event id, by, note) -> found; recorded, lane goes on
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // counters, batch sizes, last error
 
-// Beside persistence, with a database connection of its own: serves the outbox reads
-// (publishers' fetches, delegated by persistence; operators' views, asked directly) so that they
-// never queue behind the writer's transactions.
+// Beside persistence, with a database connection of its own, serving outbox reads so that they
+// never queue behind the writer's transactions. Two run: one serves the publishers' fetches
+// (delegated by persistence), the other the operators' views (asked directly), so that
+// monitoring never delays delivery. A view whose deadline has passed when its turn comes is
+// answered with an error without running.
 using outbox_reader_actor = caf::typed_actor<
-  caf::replies_to<fetch_atom, std::string, std::int64_t>::with<OutboxFetch>,  // (topic, limit) -> sendable rows
-  caf::replies_to<backlog_atom>::with<std::vector<OutboxBacklog>>,  // pending count and oldest row per topic
-  caf::replies_to<pending_atom, std::string, std::int64_t>::with<std::vector<OutboxRow>>,  // (topic, n) next rows
-  caf::replies_to<dead_atom, std::string, std::int64_t>::with<std::vector<DeadLetter>>>;   // (topic or "", n)
+  caf::replies_to<fetch_atom, std::string, std::int64_t, std::int64_t>::with<OutboxFetch>,  // (topic, lanes, rows a lane) -> sendable rows
+  caf::replies_to<backlog_atom, Deadline>::with<std::vector<OutboxBacklog>>,  // per topic: pending, oldest, lanes, dead letters
+  caf::replies_to<pending_atom, std::string, std::int64_t, Deadline>::with<std::vector<OutboxRow>>,  // (topic, n) next rows
+  caf::replies_to<dead_atom, std::string, std::int64_t, Deadline>::with<std::vector<DeadLetter>>,    // (topic or "", n)
+  caf::replies_to<lanes_atom, std::string, std::int64_t, Deadline>::with<std::vector<BlockedLane>>,  // (topic or "", n) blocked lanes
+  caf::replies_to<discarded_atom, std::string, std::int64_t, Deadline>::with<std::vector<DiscardedEvent>>>;  // (topic or "", n) newest first
 
 // Serves the task reads on a database connection of its own (detached: SOCI blocks), so that
 // reads, lists and readiness checks never queue behind the writer's transactions. A read
@@ -111,12 +118,13 @@ using task_reader_actor = caf::typed_actor<
   caf::replies_to<ping_atom>::with<bool>,                           // true when the database answers
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // reads served, expired, time spent
 
-// The database's actors: the writer, the task reader (user actors' reads) and the outbox reader
-// (publishers' fetches through the writer, operators' views directly).
+// The database's actors: the writer, the task reader (user actors' reads), the outbox reader
+// (publishers' fetches through the writer) and the monitor (operators' outbox views).
 struct StoreHandles {
   persistence_actor writer;
   task_reader_actor reader;
   outbox_reader_actor outbox = {};
+  outbox_reader_actor monitor = {};
 };
 
 // One per topic (detached: curl blocks): drains that topic's outbox rows to the Dapr sidecar,

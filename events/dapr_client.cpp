@@ -1,5 +1,7 @@
 #include "events/dapr_client.hpp"
 
+#include "events/failure_model.hpp"
+
 #include <curl/curl.h>
 #include <mutex>
 
@@ -29,6 +31,16 @@ struct Transfer {
   curl_slist* headers = nullptr;
   std::string url, body;
 };
+
+Transport transport_of(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return Transport::connect;
+    case CURLE_OPERATION_TIMEDOUT: return Transport::timeout;
+    default: return Transport::other;
+  }
+}
 
 }  // namespace
 
@@ -118,7 +130,7 @@ std::vector<LaneOutcome> DaprClient::deliver(const std::vector<Lane>& lanes,
   }
   auto finish = [&](Transfer& t, AttemptResult result) {
     curl_multi_remove_handle(im.multi, t.easy);
-    const bool delivered = classify(result) == Verdict::delivered;
+    const bool delivered = is_delivered(result);
     t.outcome->attempts.emplace_back(t.lane->rows[t.next].id, std::move(result));
     // A lane goes on only after a delivery; any failure stops it to keep the user's order.
     // Past the deadline nothing new starts (what is on the wire may still finish).
@@ -142,6 +154,7 @@ std::vector<LaneOutcome> DaprClient::deliver(const std::vector<Lane>& lanes,
         result.body = t->body;
       } else {
         result.transport_error = curl_easy_strerror(msg->data.result);
+        result.transport = transport_of(msg->data.result);
       }
       finish(*t, std::move(result));
     }

@@ -23,10 +23,6 @@ struct DaprTarget {
   std::chrono::milliseconds timeout{5'000};
 };
 
-struct LaneOutcome {
-  std::vector<std::pair<std::int64_t, AttemptResult>> attempts;  // (row id, result), in send order
-};
-
 class DaprClient {
  public:
   explicit DaprClient(DaprTarget target);

@@ -21,4 +21,15 @@ std::vector<Lane> plan_lanes(const std::vector<OutboxRow>& rows, size_t max_lane
   return lanes;
 }
 
+size_t pick_probe(const std::vector<Lane>& lanes, const std::string& last_user) {
+  size_t after = lanes.size(), first = lanes.size();
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    if (lanes[i].rows.empty()) continue;
+    const auto& user = lanes[i].user;
+    if (first == lanes.size() || user < lanes[first].user) first = i;
+    if (user > last_user && (after == lanes.size() || user < lanes[after].user)) after = i;
+  }
+  return after != lanes.size() ? after : first;
+}
+
 }  // namespace tasks

@@ -1,10 +1,13 @@
 #include "events/publisher.hpp"
 
+#include <limits>
+#include <map>
 #include <random>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "events/lanes.hpp"
+#include "events/round_result.hpp"
 
 namespace tasks {
 
@@ -34,8 +37,15 @@ struct publisher_state {
   bool round_queued = false;  // a round message is waiting in the mailbox
   bool in_round = false;      // between fetch and settle
   bool more = false;          // nudged while a round was running
-  bool probing = false;       // the last round failed entirely: one event at a time
-  millis wake_at = 0;         // end of the current backoff
+  // Topic-wide trouble (failure_model: the sidecar, the component, our request): the topic backs
+  // off and probes one event at a time, the probes rotating over users.
+  bool trouble = false;
+  std::int64_t trouble_rounds = 0;  // consecutive probes that found the trouble still there
+  millis wake_at = 0;               // end of the current topic backoff
+  millis last_probe_at = 0;
+  std::string last_probe_user;
+  TopicRecent recent;
+  millis next_lane_wake = std::numeric_limits<millis>::max();  // a delayed round is set for then
   std::int64_t in_flight = 0;
   // Rows to read next round: twice what the last round answered, between the concurrency and
   // the configured limit. A slow sidecar answers few rows a round; reading thousands each time
@@ -43,7 +53,8 @@ struct publisher_state {
   std::int64_t next_fetch = 0;
   // Counters.
   std::uint64_t rounds = 0, delivered = 0, failed_attempts = 0, retried = 0, dead_lettered = 0;
-  std::map<std::string, std::uint64_t> delivered_by_type, failures_by_reason;
+  std::uint64_t lane_backoffs = 0, topic_backoffs = 0, probes = 0;
+  std::map<std::string, std::uint64_t> delivered_by_type, failures_by_reason, failures_by_scope;
   std::string last_error;
   millis last_error_at = 0;
   millis last_delivery_at = 0;
@@ -69,6 +80,16 @@ void queue_round(self_ptr self) {
   self->send(self, round_atom::value);
 }
 
+// A round at `at` (a lane's backoff ends, or the topic's): one timer for the earliest.
+void round_at(self_ptr self, millis at) {
+  auto& st = self->state;
+  const millis now = now_millis();
+  if (at <= now) return queue_round(self);
+  if (at >= st.next_lane_wake && st.next_lane_wake > now) return;
+  st.next_lane_wake = at;
+  self->delayed_send(self, milliseconds(at - now), round_atom::value);
+}
+
 void finish_drain(self_ptr self) {
   auto& st = self->state;
   if (!st.drain) return;
@@ -79,32 +100,44 @@ void finish_drain(self_ptr self) {
   st.stopped = true;
 }
 
+void enter_trouble(self_ptr self) {
+  auto& st = self->state;
+  if (!st.trouble) {
+    log::warn("topic backing off: its failures concern every event",
+              {{"topic", st.options.target.topic}, {"error", st.last_error}});
+  }
+  st.trouble = true;
+  ++st.trouble_rounds;
+  ++st.topic_backoffs;
+  if (st.options.metrics) st.options.metrics->publish_backoff(st.options.target.topic, "topic");
+  st.mode = Mode::backing_off;
+  const auto delay = full_jitter(backoff_ceiling(st.trouble_rounds, st.options.policy), st.rng);
+  st.wake_at = now_millis() + std::max<std::int64_t>(delay.count(), 1);
+  round_at(self, st.wake_at);
+}
+
 // After a round: what the topic does next.
-void after_round(self_ptr self, bool delivered_any, bool failed_any, bool caught_up, millis earliest_retry) {
+void after_round(self_ptr self, const RoundResult& judged, bool caught_up) {
   auto& st = self->state;
   st.in_round = false;
   st.in_flight = 0;
   const bool draining = st.drain.has_value();
-  if (draining && (caught_up || clock::now() >= st.drain_deadline || (failed_any && !delivered_any))) {
+  if (draining && (caught_up || clock::now() >= st.drain_deadline || (judged.topic_trouble && !judged.delivered_any))) {
     finish_drain(self);
   }
   if (st.mode == Mode::paused || st.stopped) return;
-  if (failed_any && !delivered_any) {
-    // The sidecar (or the topic) is failing: back off, then probe with one event.
-    st.probing = true;
-    st.mode = Mode::backing_off;
-    st.wake_at = std::max(earliest_retry, now_millis() + 1);
-    self->delayed_send(self, milliseconds(st.wake_at - now_millis()), round_atom::value);
-    return;
-  }
-  st.probing = false;
-  if (st.failing && !failed_any && caught_up) {
+  if (judged.topic_trouble && !judged.delivered_any) return enter_trouble(self);
+  if (st.trouble) log::info("topic out of backoff", {{"topic", st.options.target.topic}});
+  st.trouble = false;
+  st.trouble_rounds = 0;
+  if (st.failing && judged.failures.empty() && caught_up) {
     log::info("publishing recovered", {{"topic", st.options.target.topic},
                                        {"delivered", st.outage_delivered},
                                        {"failed_attempts", st.outage_failures},
                                        {"outage_ms", now_millis() - st.failing_since}});
     st.failing = false;
   }
+  if (judged.earliest_lane_retry != std::numeric_limits<millis>::max()) round_at(self, judged.earliest_lane_retry);
   if (!caught_up || st.more) {
     st.more = false;
     st.mode = Mode::delivering;
@@ -114,139 +147,155 @@ void after_round(self_ptr self, bool delivered_any, bool failed_any, bool caught
   }
 }
 
-// Sends the lanes and turns their outcomes into a report (and log lines).
-DeliveryReport deliver(self_ptr self, const std::vector<Lane>& lanes, bool& delivered_any, bool& failed_any,
-                       millis& earliest_retry) {
+// Counts and logs a judged round.
+void account(self_ptr self, const RoundResult& judged) {
   auto& st = self->state;
-  std::map<std::int64_t, const OutboxRow*> by_id;
-  for (const auto& lane : lanes)
-    for (const auto& row : lane.rows) by_id[row.id] = &row;
+  const millis now = now_millis();
+  const auto& topic = st.options.target.topic;
+  for (const OutboxRow* row : judged.delivered) {
+    ++st.delivered;
+    ++st.delivered_by_type[row->event.event_type];
+    if (st.options.metrics) st.options.metrics->event_published(topic, row->event.event_type);
+    ++st.drained;
+    if (st.failing) ++st.outage_delivered;
+    st.last_delivery_at = now;
+  }
+  for (const auto& f : judged.failures) {
+    const auto& row = *f.row;
+    ++st.failed_attempts;
+    ++st.failures_by_reason[f.decision.reason];
+    ++st.failures_by_scope[to_string(f.decision.scope)];
+    if (st.options.metrics) st.options.metrics->publish_failed(topic, f.decision.reason);
+    st.last_error = describe(f.result);
+    st.last_error_at = now;
+    if (!st.failing) {
+      st.failing = true;
+      st.failing_since = now;
+      st.outage_failures = 0;
+      st.outage_delivered = 0;
+    }
+    ++st.outage_failures;
+    log::Fields fields = {{"topic", topic},
+                          {"event_type", row.event.event_type},
+                          {"event_id", row.event.event_id},
+                          {"task_id", row.event.task_id},
+                          {"user_id", row.event.partition_key},
+                          {"correlation_id", row.event.correlation_id},
+                          {"attempt", row.attempts + 1},
+                          {"scope", to_string(f.decision.scope)},
+                          {"reason", f.decision.reason}};
+    if (f.result.http_status != 0) fields["http_status"] = f.result.http_status;
+    fields["error"] = describe(f.result);
+    if (f.dead) {
+      ++st.dead_lettered;
+      if (st.options.metrics) st.options.metrics->event_dead_lettered(topic);
+      fields["dead_reason"] = f.dead_reason;
+      log::error("event dead-lettered; its user's later events on this topic wait behind it", fields);
+      continue;
+    }
+    ++st.retried;
+    if (f.decision.scope == Scope::lane) {
+      ++st.lane_backoffs;
+      if (st.options.metrics) st.options.metrics->publish_backoff(topic, "lane");
+      fields["next_retry_ms"] = f.retry_at - now;
+      log::warn("publish failed; the user's lane backs off", fields);
+    } else {
+      log::warn("publish failed; the topic backs off", fields);
+    }
+  }
+}
+
+// Sends the lanes and judges their answers.
+RoundResult deliver(self_ptr self, const std::vector<Lane>& lanes) {
+  auto& st = self->state;
   st.in_flight = static_cast<std::int64_t>(lanes.size());
   auto deadline = clock::now() + st.options.round_budget;
   if (st.drain) deadline = std::min(deadline, st.drain_deadline);
   auto outcomes = st.client->deliver(lanes, deadline);
+  auto judged =
+      judge_round(st.options.target.topic, lanes, outcomes, st.recent, now_millis(), st.options.policy, st.rng);
+  account(self, judged);
+  return judged;
+}
 
-  DeliveryReport report;
-  const millis now = now_millis();
-  earliest_retry = std::numeric_limits<millis>::max();
-  for (const auto& lane : outcomes) {
-    for (const auto& [id, result] : lane.attempts) {
-      const OutboxRow& row = *by_id.at(id);
-      const std::int64_t attempt = row.attempts + 1;
-      switch (classify(result)) {
-        case Verdict::delivered:
-          report.delivered.push_back(id);
-          ++st.delivered;
-          ++st.delivered_by_type[row.event.event_type];
-          if (st.options.metrics) st.options.metrics->event_published(row.event.topic, row.event.event_type);
-          ++st.drained;
-          if (st.failing) ++st.outage_delivered;
-          delivered_any = true;
-          st.last_delivery_at = now;
-          break;
-        case Verdict::dead_letter:
-        case Verdict::retry: {
-          failed_any = true;
-          ++st.failed_attempts;
-          ++st.failures_by_reason[failure_reason(result)];
-          if (st.options.metrics) st.options.metrics->publish_failed(row.event.topic, failure_reason(result));
-          st.last_error = describe(result);
-          st.last_error_at = now;
-          if (!st.failing) {
-            st.failing = true;
-            st.failing_since = now;
-            st.outage_failures = 0;
-            st.outage_delivered = 0;
-          }
-          ++st.outage_failures;
-          const bool dead =
-              classify(result) == Verdict::dead_letter || too_old(row.event.created_at, now, st.options.policy);
-          log::Fields fields = {{"topic", row.event.topic},
-                                {"event_type", row.event.event_type},
-                                {"event_id", row.event.event_id},
-                                {"task_id", row.event.task_id},
-                                {"user_id", row.event.partition_key},
-                                {"correlation_id", row.event.correlation_id},
-                                {"attempt", attempt}};
-          if (result.http_status != 0) fields["http_status"] = result.http_status;
-          fields["error"] = describe(result);
-          if (dead) {
-            const std::string reason = classify(result) == Verdict::dead_letter
-                                           ? "the sidecar refused the event as malformed: " + describe(result)
-                                           : "still failing after the maximum age: " + describe(result);
-            report.dead.push_back({id, attempt, reason});
-            ++st.dead_lettered;
-            if (st.options.metrics) st.options.metrics->event_dead_lettered(row.event.topic);
-            fields["reason"] = reason;
-            log::error("event dead-lettered", fields);
-          } else {
-            const auto delay = full_jitter(backoff_ceiling(attempt, st.options.policy), st.rng);
-            report.retries.push_back({id, attempt, describe(result), now + delay.count()});
-            earliest_retry = std::min(earliest_retry, now + delay.count());
-            ++st.retried;
-            fields["next_retry_ms"] = delay.count();
-            log::warn("publish failed", fields);
-          }
-          break;
-        }
-      }
-    }
-  }
-  if (earliest_retry == std::numeric_limits<millis>::max()) earliest_retry = now + st.options.poll_interval.count();
-  return report;
+// The lanes this round sends: all fetched (up to the concurrency), or one probe when the topic
+// is in trouble.
+std::vector<Lane> choose_lanes(self_ptr self, const std::vector<OutboxRow>& rows) {
+  auto& st = self->state;
+  auto lanes = plan_lanes(rows, st.options.concurrency, st.options.max_rows_per_lane);
+  if (!st.trouble) return lanes;
+  const size_t i = pick_probe(lanes, st.last_probe_user);
+  if (i == lanes.size()) return {};
+  Lane probe{lanes[i].user, {lanes[i].rows.front()}};
+  st.last_probe_user = probe.user;
+  st.last_probe_at = now_millis();
+  ++st.probes;
+  return {probe};
+}
+
+void settle(self_ptr self, RoundResult judged, bool caught_up) {
+  auto& st = self->state;
+  if (judged.report.empty()) return after_round(self, judged, caught_up);
+  self->request(st.store, std::chrono::seconds(30), settle_atom::value, judged.report)
+      .await(
+          [=](bool ok) {
+            if (!ok) log::error("recording delivery results failed", {{"topic", self->state.options.target.topic}});
+            after_round(self, judged, caught_up);
+          },
+          [=](caf::error& err) {
+            log::error("recording delivery results failed",
+                       {{"topic", self->state.options.target.topic}, {"error", to_string(err)}});
+            after_round(self, judged, false);
+          });
 }
 
 void run_round(self_ptr self) {
   auto& st = self->state;
   st.round_queued = false;
+  const millis now = now_millis();
+  if (st.next_lane_wake <= now) st.next_lane_wake = std::numeric_limits<millis>::max();
   if (st.in_round || st.mode == Mode::paused || st.stopped) return;
-  if (st.mode == Mode::backing_off && now_millis() < st.wake_at && !st.drain) return;
+  if (st.trouble && now < st.wake_at && !st.drain) return round_at(self, st.wake_at);
   st.in_round = true;
   ++st.rounds;
   if (st.next_fetch == 0) st.next_fetch = st.options.fetch_limit;
-  const std::int64_t limit = st.probing ? 1 : st.next_fetch;
-  self->request(st.store, std::chrono::seconds(30), fetch_atom::value, st.options.target.topic, limit)
+  const auto lanes_limit = static_cast<std::int64_t>(st.options.concurrency);
+  const std::int64_t rows_per_lane =
+      std::clamp<std::int64_t>(st.next_fetch / lanes_limit, 1, static_cast<std::int64_t>(st.options.max_rows_per_lane));
+  self->request(st.store, std::chrono::seconds(30), fetch_atom::value, st.options.target.topic, lanes_limit,
+                rows_per_lane)
       .await(
           [=](OutboxFetch& fetched) {
             auto& s = self->state;
+            RoundResult nothing;
             if (!fetched.ok) {
               log::error("outbox read failed", {{"topic", s.options.target.topic}, {"error", fetched.error}});
-              after_round(self, false, false, true, 0);
-              return;
+              return after_round(self, nothing, true);
             }
-            if (fetched.rows.empty()) {
-              after_round(self, false, false, true, 0);
-              return;
-            }
-            const bool caught_up = static_cast<std::int64_t>(fetched.rows.size()) < limit;
-            auto lanes = plan_lanes(fetched.rows, s.probing ? 1 : s.options.concurrency,
-                                    s.probing ? 1 : s.options.max_rows_per_lane);
-            bool delivered_any = false, failed_any = false;
-            millis earliest_retry = 0;
+            nothing.report.topic = s.options.target.topic;
+            nothing.report.recount = fetched.empty_lanes;
+            if (fetched.rows.empty()) return settle(self, std::move(nothing), true);
+            // Caught up: fewer lanes than asked for, none of them with more rows than it sent.
+            std::map<std::string, std::int64_t> per_lane;
+            for (const auto& row : fetched.rows) ++per_lane[row.event.partition_key];
+            bool full_lane = false;
+            for (const auto& [user, n] : per_lane) full_lane = full_lane || n >= rows_per_lane;
+            const bool more_waiting = static_cast<std::int64_t>(per_lane.size()) >= lanes_limit || full_lane;
+            auto lanes = choose_lanes(self, fetched.rows);
             s.mode = Mode::delivering;
-            auto report = deliver(self, lanes, delivered_any, failed_any, earliest_retry);
-            // Caught up: every fetched row got an answer and there was nothing more to fetch.
-            const size_t answered = report.delivered.size() + report.retries.size() + report.dead.size();
-            const bool all_answered = answered == fetched.rows.size();
+            auto judged = deliver(self, lanes);
+            judged.report.recount = fetched.empty_lanes;
+            size_t sent = 0;
+            for (const auto& lane : lanes) sent += lane.rows.size();
             s.next_fetch =
-                std::clamp<std::int64_t>(2 * static_cast<std::int64_t>(answered),
+                std::clamp<std::int64_t>(2 * static_cast<std::int64_t>(judged.answered),
                                          static_cast<std::int64_t>(s.options.concurrency), s.options.fetch_limit);
-            self->request(s.store, std::chrono::seconds(30), settle_atom::value, report)
-                .await(
-                    [=](bool ok) {
-                      if (!ok)
-                        log::error("recording delivery results failed", {{"topic", self->state.options.target.topic}});
-                      after_round(self, delivered_any, failed_any, caught_up && all_answered, earliest_retry);
-                    },
-                    [=](caf::error& err) {
-                      log::error("recording delivery results failed",
-                                 {{"topic", self->state.options.target.topic}, {"error", to_string(err)}});
-                      after_round(self, delivered_any, failed_any, false, earliest_retry);
-                    });
+            const bool caught_up = !more_waiting && judged.answered == sent && sent == fetched.rows.size();
+            settle(self, std::move(judged), caught_up);
           },
           [=](caf::error& err) {
             log::error("outbox read failed", {{"topic", self->state.options.target.topic}, {"error", to_string(err)}});
-            after_round(self, false, false, true, 0);
+            after_round(self, RoundResult{}, true);
           });
 }
 
@@ -265,13 +314,18 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
           s.more = true;
           return;
         }
-        if (s.mode == Mode::backing_off) return;  // the backoff timer decides
+        if (s.trouble) {
+          // New rows while the topic backs off: the next probe comes no later than one poll
+          // interval after the last, and may pick the new user; never lost, never a flood.
+          s.wake_at = std::min(s.wake_at, s.last_probe_at + s.options.poll_interval.count());
+          return round_at(self, s.wake_at);
+        }
         queue_round(self);
       },
       [=](tick_atom) {
         auto& s = self->state;
         self->delayed_send(self, s.options.poll_interval, tick_atom::value);
-        if (s.mode == Mode::backing_off && now_millis() < s.wake_at) return;
+        if (s.trouble && now_millis() < s.wake_at) return;
         queue_round(self);
       },
       [=](round_atom) { run_round(self); },
@@ -285,7 +339,8 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
         auto& s = self->state;
         if (s.mode == Mode::paused) {
           s.mode = Mode::idle;
-          s.probing = false;
+          s.trouble = false;
+          s.trouble_rounds = 0;
           log::info("publisher resumed", {{"topic", s.options.target.topic}});
         }
         queue_round(self);
@@ -316,7 +371,11 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
         out.details = {
             {"topic", s.options.target.topic},
             {"in_flight", s.in_flight},
-            {"probing", s.probing},
+            {"probing", s.trouble},
+            {"topic_backoffs", s.topic_backoffs},
+            {"lane_backoffs", s.lane_backoffs},
+            {"probes", s.probes},
+            {"last_probe_user", s.last_probe_user},
             {"rounds", s.rounds},
             {"delivered", s.delivered},
             {"failed", s.failed_attempts},
@@ -324,6 +383,7 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
             {"dead_lettered", s.dead_lettered},
             {"delivered_by_type", s.delivered_by_type},
             {"failures_by_reason", s.failures_by_reason},
+            {"failures_by_scope", s.failures_by_scope},
             {"last_error", s.last_error},
             {"last_error_at", s.last_error_at ? format_rfc3339(s.last_error_at) : ""},
             {"last_delivery_at", s.last_delivery_at ? format_rfc3339(s.last_delivery_at) : ""},

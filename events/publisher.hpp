@@ -1,11 +1,13 @@
 #pragma once
 
-// The publisher actor of one topic. Each round it fetches the rows that may be sent now (due,
-// and not behind a waiting row of the same user), sends them in per-user lanes (in order within
-// a lane, lanes concurrently), and records the results in one transaction: 204 removes a row,
-// 400 dead-letters it, anything else schedules a retry with backoff and full jitter. When a
-// whole round fails the topic is "backing off": it probes with a single event until the
-// sidecar answers again. A commit nudges it; it also polls, so rows left by a crash are found.
+// The publisher actor of one topic. Each round it fetches the first rows of the lanes (one per
+// user) that may send now, sends them (in order within a lane, lanes concurrently), and records
+// the results in one transaction. events/failure_model decides each failure's scope: a lane
+// failure backs off that user's lane alone (exponential, full jitter), a poison event is
+// dead-lettered and stops its lane until an operator redrives or discards it, and topic-wide
+// trouble backs off the whole topic, which then probes one event at a time, rotating over
+// users, until the sidecar answers again. A commit nudges it; it also polls, so rows left by a
+// crash are found.
 
 #include <chrono>
 #include <string>

@@ -5,25 +5,11 @@
 
 namespace tasks {
 
-Verdict classify(const AttemptResult& r) {
-  if (r.http_status == 204) return Verdict::delivered;
-  if (r.http_status == 400) return Verdict::dead_letter;
-  return Verdict::retry;
-}
-
 std::string describe(const AttemptResult& r) {
   if (r.http_status == 0) return r.transport_error.empty() ? "no answer" : r.transport_error;
   std::string out = "HTTP " + std::to_string(r.http_status);
   if (!r.body.empty()) out += ": " + r.body.substr(0, 300);
   return out;
-}
-
-std::string failure_reason(const AttemptResult& r) {
-  if (r.http_status != 0) return "http_" + std::to_string(r.http_status);
-  const auto& e = r.transport_error;
-  if (e.find("imed out") != std::string::npos || e.find("imeout") != std::string::npos) return "timeout";
-  if (e.find("onnect") != std::string::npos || e.find("refused") != std::string::npos) return "connect";
-  return "transport";
 }
 
 std::chrono::milliseconds backoff_ceiling(std::int64_t attempt, const RetryPolicy& policy) {
@@ -39,8 +25,8 @@ std::chrono::milliseconds full_jitter(std::chrono::milliseconds ceiling, std::mt
   return std::chrono::milliseconds(pick(rng));
 }
 
-bool too_old(millis created_at, millis now, const RetryPolicy& policy) {
-  return now - created_at >= policy.max_age.count();
+bool too_old(millis first_failed_at, millis now, const RetryPolicy& policy) {
+  return first_failed_at > 0 && now - first_failed_at >= policy.max_age.count();
 }
 
 }  // namespace tasks

@@ -26,11 +26,20 @@ json actor_json(const ActorStatus& s) {
   return json::parse(to_json(s).dump());  // keep the field order of to_json
 }
 
+// A view's deadline: the monitor drops a request whose asker has stopped waiting.
+Deadline view_deadline(std::chrono::milliseconds timeout) {
+  return Deadline{std::chrono::steady_clock::now() + timeout};
+}
+
 json publisher_json(const ActorStatus& s) {
   const auto& d = s.details;
   auto get = [&](const char* key) { return d.contains(key) ? json::parse(d[key].dump()) : json(nullptr); };
   return {{"topic", get("topic")},
           {"state", s.state},
+          {"probing", get("probing")},
+          {"topic_backoffs", get("topic_backoffs")},
+          {"lane_backoffs", get("lane_backoffs")},
+          {"failures_by_scope", get("failures_by_scope")},
           {"in_flight", get("in_flight")},
           {"delivered", get("delivered")},
           {"failed", get("failed")},
@@ -53,7 +62,39 @@ json row_json(const OutboxRow& r) {
           {"attempts", r.attempts},
           {"last_error", r.last_error},
           {"next_attempt_at", format_rfc3339(r.next_attempt_at)},
+          {"first_failed_at", r.first_failed_at ? format_rfc3339(r.first_failed_at) : ""},
+          {"lane_failures", r.lane_failures},
+          {"waiting_behind", r.waiting_behind},
           {"created_at", format_rfc3339(r.event.created_at)}};
+}
+
+json lane_json(const BlockedLane& l) {
+  return {{"topic", l.topic},
+          {"user_id", l.user_id},
+          {"dead_letter_id", l.dead_letter_id},
+          {"event_id", l.event_id},
+          {"event_type", l.event_type},
+          {"task_id", l.task_id},
+          {"since", format_rfc3339(l.since)},
+          {"reason", l.reason},
+          {"waiting", l.waiting}};
+}
+
+json discarded_json(const DiscardedEvent& d) {
+  return {{"id", d.id},
+          {"topic", d.event.topic},
+          {"event_id", d.event.event_id},
+          {"event_type", d.event.event_type},
+          {"user_id", d.event.partition_key},
+          {"task_id", d.event.task_id},
+          {"correlation_id", d.event.correlation_id},
+          {"attempts", d.attempts},
+          {"dead_reason", d.dead_reason},
+          {"dead_at", format_rfc3339(d.dead_at)},
+          {"discarded_at", format_rfc3339(d.discarded_at)},
+          {"discarded_by", d.discarded_by},
+          {"note", d.note},
+          {"created_at", format_rfc3339(d.event.created_at)}};
 }
 
 json dead_json(const DeadLetter& d) {
@@ -76,11 +117,19 @@ json backlog_json(const std::vector<OutboxBacklog>& backlog, const std::string& 
   const millis now = now_millis();
   for (auto t : topics::all) {
     if (!only.empty() && only != t) continue;
-    json entry = {{"topic", std::string(t)}, {"pending", 0}, {"oldest_pending_age_ms", 0}};
+    json entry = {{"topic", std::string(t)},    {"pending", 0},
+                  {"oldest_pending_age_ms", 0}, {"lanes", 0},
+                  {"lanes_backing_off", 0},     {"lanes_blocked", 0},
+                  {"dead_letters", 0},          {"oldest_dead_letter_age_ms", 0}};
     for (const auto& b : backlog)
       if (b.topic == t) {
         entry["pending"] = b.pending;
-        entry["oldest_pending_age_ms"] = b.pending ? now - b.oldest_created_at : 0;
+        entry["oldest_pending_age_ms"] = b.pending && b.oldest_created_at ? now - b.oldest_created_at : 0;
+        entry["lanes"] = b.lanes;
+        entry["lanes_backing_off"] = b.lanes_backing_off;
+        entry["lanes_blocked"] = b.lanes_blocked;
+        entry["dead_letters"] = b.dead_letters;
+        entry["oldest_dead_letter_age_ms"] = b.dead_letters ? now - b.oldest_dead_at : 0;
       }
     topics.push_back(entry);
   }
@@ -136,12 +185,12 @@ void ask_pause(caf::event_based_actor* self, exchange_ptr ex, publisher_actor pu
 
 void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
                 std::int64_t limit, std::chrono::milliseconds timeout) {
-  self->request(reader, timeout, backlog_atom::value)
+  self->request(reader, timeout, backlog_atom::value, view_deadline(timeout))
       .then(
           [=](std::vector<OutboxBacklog>& backlog) {
             if (topic.empty()) return ex->send_json(200, dump({{"topics", backlog_json(backlog)}}));
             auto summary = backlog_json(backlog, topic)[0];
-            self->request(reader, timeout, pending_atom::value, topic, limit)
+            self->request(reader, timeout, pending_atom::value, topic, limit, view_deadline(timeout))
                 .then(
                     [=](std::vector<OutboxRow>& rows) mutable {
                       json list = json::array();
@@ -156,12 +205,47 @@ void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_act
 
 void ask_dead(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
               std::int64_t limit, std::chrono::milliseconds timeout) {
-  self->request(reader, timeout, dead_atom::value, topic, limit)
+  self->request(reader, timeout, dead_atom::value, topic, limit, view_deadline(timeout))
       .then(
           [=](std::vector<DeadLetter>& dead) {
             json list = json::array();
             for (const auto& d : dead) list.push_back(dead_json(d));
             ex->send_json(200, dump({{"dead_letters", list}}));
+          },
+          [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_lanes(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
+               std::int64_t limit, std::chrono::milliseconds timeout) {
+  self->request(reader, timeout, lanes_atom::value, topic, limit, view_deadline(timeout))
+      .then(
+          [=](std::vector<BlockedLane>& lanes) {
+            json list = json::array();
+            for (const auto& l : lanes) list.push_back(lane_json(l));
+            ex->send_json(200, dump({{"blocked_lanes", list}}));
+          },
+          [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_discarded(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
+                   std::int64_t limit, std::chrono::milliseconds timeout) {
+  self->request(reader, timeout, discarded_atom::value, topic, limit, view_deadline(timeout))
+      .then(
+          [=](std::vector<DiscardedEvent>& given_up) {
+            json list = json::array();
+            for (const auto& d : given_up) list.push_back(discarded_json(d));
+            ex->send_json(200, dump({{"discarded", list}}));
+          },
+          [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_discard(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, std::string event_id,
+                 std::string by, std::string note, std::chrono::milliseconds timeout) {
+  self->request(persistence, timeout, discard_atom::value, event_id, by, note)
+      .then(
+          [=](bool found) {
+            if (!found) return ex->send_problem({404, "no dead letter with event id " + event_id.substr(0, 100), ""});
+            ex->send_json(200, dump({{"discarded", event_id}, {"by", by}, {"note", note}}));
           },
           [=](caf::error& e) { fail(ex, e); });
 }
@@ -182,12 +266,14 @@ void ask_redrive(caf::event_based_actor* self, exchange_ptr ex, persistence_acto
 void ask_metrics(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, registry_actor registry,
                  std::shared_ptr<PrometheusMetrics> metrics, std::chrono::milliseconds timeout) {
   auto render = [=] { ex->send(200, metrics->render(), "text/plain; version=0.0.4"); };
-  self->request(reader, timeout, backlog_atom::value)
+  self->request(reader, timeout, backlog_atom::value, view_deadline(timeout))
       .then(
           [=](std::vector<OutboxBacklog>& backlog) {
             for (const auto& t : backlog_json(backlog))
-              metrics->set_outbox(t["topic"], t["pending"].get<double>(),
-                                  t["oldest_pending_age_ms"].get<double>() / 1000.0);
+              metrics->set_outbox(OutboxGauges{
+                  t["topic"], t["pending"].get<double>(), t["oldest_pending_age_ms"].get<double>() / 1000.0,
+                  t["lanes"].get<double>(), t["lanes_backing_off"].get<double>(), t["lanes_blocked"].get<double>(),
+                  t["dead_letters"].get<double>(), t["oldest_dead_letter_age_ms"].get<double>() / 1000.0});
             self->request(registry, timeout, status_atom::value)
                 .then(
                     [=](ActorStatus& s) {
@@ -317,6 +403,30 @@ void AdminHandler::handle(Request request, std::shared_ptr<Exchange> ex) {
       if (!post) return wrong_method("POST");
       return (void)sys.spawn(ask_redrive, ex, ctx.directory->persistence(), std::string(), seg[2], timeout);
     }
+    if (seg.size() == 4 && seg[3] == "discard") {
+      if (!post) return wrong_method("POST");
+      auto body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
+      auto text = [&](const char* key) {
+        return body.is_object() && body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : "";
+      };
+      if (!body.is_object()) return ex->send_problem({400, "the body must be a JSON object {\"by\", \"reason\"}", ""});
+      const std::string by = text("by"), note = text("reason");
+      if (note.empty() || note.size() > 1000)
+        return ex->send_problem({400, "a discard needs a \"reason\" (1..1000 characters): it is recorded", ""});
+      if (by.size() > 200) return ex->send_problem({400, "\"by\" is at most 200 characters", ""});
+      return (void)sys.spawn(ask_discard, ex, ctx.directory->persistence(), seg[2], by.empty() ? "admin-api" : by, note,
+                             timeout);
+    }
+  }
+  if (what == "lanes" && seg.size() == 2) {
+    if (!get) return wrong_method("GET");
+    return (void)sys.spawn(ask_lanes, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
+                           limit_from(request, 100), timeout);
+  }
+  if (what == "discarded" && seg.size() == 2) {
+    if (!get) return wrong_method("GET");
+    return (void)sys.spawn(ask_discarded, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
+                           limit_from(request, 100), timeout);
   }
   if (what == "faults" && ctx.fault_injection && seg.size() == 5 && seg[2] == "crash" && seg[3] == "publisher") {
     if (!post) return wrong_method("POST");

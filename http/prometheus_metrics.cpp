@@ -29,10 +29,12 @@ PrometheusMetrics::PrometheusMetrics()
                      .Name("tasks_events_published_total")
                      .Help("Events the sidecar accepted (204), by topic and type")
                      .Register(*registry_)),
-      publish_failures_(prometheus::BuildCounter()
-                            .Name("tasks_events_publish_failures_total")
-                            .Help("Failed publish attempts, by topic and reason (http_<status>, timeout, connect)")
-                            .Register(*registry_)),
+      publish_failures_(
+          prometheus::BuildCounter()
+              .Name("tasks_events_publish_failures_total")
+              .Help("Failed publish attempts, by topic and reason (daprd's errorCode, http_<status>, timeout, "
+                    "connect, transport)")
+              .Register(*registry_)),
       dead_lettered_(prometheus::BuildCounter()
                          .Name("tasks_events_dead_lettered_total")
                          .Help("Events moved to the dead-letter table, by topic")
@@ -45,6 +47,30 @@ PrometheusMetrics::PrometheusMetrics()
                          .Name("tasks_outbox_oldest_pending_seconds")
                          .Help("Age of the oldest undelivered outbox row, by topic")
                          .Register(*registry_)),
+      outbox_lanes_(prometheus::BuildGauge()
+                        .Name("tasks_outbox_lanes")
+                        .Help("Users with undelivered events, by topic")
+                        .Register(*registry_)),
+      lanes_backing_off_(prometheus::BuildGauge()
+                             .Name("tasks_outbox_lanes_backing_off")
+                             .Help("Users whose events on the topic back off after failures of their own")
+                             .Register(*registry_)),
+      lanes_blocked_(prometheus::BuildGauge()
+                         .Name("tasks_outbox_lanes_blocked")
+                         .Help("Users whose events on the topic wait behind a dead letter (operator action needed)")
+                         .Register(*registry_)),
+      dead_letters_(prometheus::BuildGauge()
+                        .Name("tasks_dead_letters")
+                        .Help("Dead letters waiting for a redrive or discard, by topic")
+                        .Register(*registry_)),
+      dead_letter_oldest_(prometheus::BuildGauge()
+                              .Name("tasks_dead_letter_oldest_seconds")
+                              .Help("Age of the oldest dead letter, by topic")
+                              .Register(*registry_)),
+      backoffs_(prometheus::BuildCounter()
+                    .Name("tasks_publish_backoffs_total")
+                    .Help("Publish failures that backed off a lane (scope=lane) or the whole topic (scope=topic)")
+                    .Register(*registry_)),
       user_actors_(
           prometheus::BuildGauge().Name("tasks_user_actors").Help("Live per-user actors").Register(*registry_)),
       restarts_(prometheus::BuildCounter()
@@ -58,7 +84,8 @@ PrometheusMetrics::PrometheusMetrics()
   // Known series start at zero, so that dashboards and alerts see them before the first event.
   for (auto topic : topics::all) {
     dead_lettered_.Add({{"topic", std::string(topic)}});
-    set_outbox(std::string(topic), 0, 0);
+    set_outbox(OutboxGauges{std::string(topic)});
+    for (const char* scope : {"lane", "topic"}) backoffs_.Add({{"topic", std::string(topic)}, {"scope", scope}});
   }
   for (const char* kind : {"persistence", "registry", "publisher", "user"}) restarts_.Add({{"kind", kind}});
   for (const char* reason : {"in_flight", "user_queue"}) shed_.Add({{"reason", reason}});
@@ -90,9 +117,19 @@ void PrometheusMetrics::http_shed(const std::string& reason) {
   shed_.Add({{"reason", reason}}).Increment();
 }
 
-void PrometheusMetrics::set_outbox(const std::string& topic, double pending, double oldest_seconds) {
-  outbox_pending_.Add({{"topic", topic}}).Set(pending);
-  outbox_oldest_.Add({{"topic", topic}}).Set(oldest_seconds);
+void PrometheusMetrics::publish_backoff(const std::string& topic, const std::string& scope) {
+  backoffs_.Add({{"topic", topic}, {"scope", scope}}).Increment();
+}
+
+void PrometheusMetrics::set_outbox(const OutboxGauges& g) {
+  const prometheus::Labels topic = {{"topic", g.topic}};
+  outbox_pending_.Add(topic).Set(g.pending);
+  outbox_oldest_.Add(topic).Set(g.oldest_seconds);
+  outbox_lanes_.Add(topic).Set(g.lanes);
+  lanes_backing_off_.Add(topic).Set(g.lanes_backing_off);
+  lanes_blocked_.Add(topic).Set(g.lanes_blocked);
+  dead_letters_.Add(topic).Set(g.dead_letters);
+  dead_letter_oldest_.Add(topic).Set(g.oldest_dead_letter_seconds);
 }
 
 void PrometheusMetrics::set_user_actors(double n) {

@@ -15,6 +15,13 @@
 
 namespace tasks::http {
 
+// One topic's outbox figures at scrape time (ages in seconds).
+struct OutboxGauges {
+  std::string topic;
+  double pending = 0, oldest_seconds = 0, lanes = 0, lanes_backing_off = 0, lanes_blocked = 0, dead_letters = 0,
+         oldest_dead_letter_seconds = 0;
+};
+
 class PrometheusMetrics : public Metrics {
  public:
   PrometheusMetrics();
@@ -25,9 +32,10 @@ class PrometheusMetrics : public Metrics {
   void event_dead_lettered(const std::string& topic) override;
   void actor_restarted(const std::string& kind) override;
   void http_shed(const std::string& reason) override;
+  void publish_backoff(const std::string& topic, const std::string& scope) override;
 
   // Scrape-time values.
-  void set_outbox(const std::string& topic, double pending, double oldest_seconds);
+  void set_outbox(const OutboxGauges& gauges);
   void set_user_actors(double n);
 
   // The text exposition format.
@@ -42,6 +50,12 @@ class PrometheusMetrics : public Metrics {
   prometheus::Family<prometheus::Counter>& dead_lettered_;
   prometheus::Family<prometheus::Gauge>& outbox_pending_;
   prometheus::Family<prometheus::Gauge>& outbox_oldest_;
+  prometheus::Family<prometheus::Gauge>& outbox_lanes_;
+  prometheus::Family<prometheus::Gauge>& lanes_backing_off_;
+  prometheus::Family<prometheus::Gauge>& lanes_blocked_;
+  prometheus::Family<prometheus::Gauge>& dead_letters_;
+  prometheus::Family<prometheus::Gauge>& dead_letter_oldest_;
+  prometheus::Family<prometheus::Counter>& backoffs_;
   prometheus::Family<prometheus::Gauge>& user_actors_;
   prometheus::Family<prometheus::Counter>& restarts_;
   prometheus::Family<prometheus::Counter>& shed_;

@@ -72,6 +72,55 @@ const char* idempotency_keys_table = R"(CREATE TABLE idempotency_keys (
   PRIMARY KEY (user_id, key)))";
 const char* idempotency_keys_index = "CREATE INDEX idempotency_keys_by_expiry ON idempotency_keys (expires_at)";
 
+// One row per lane (topic, user) with events in the outbox or a dead letter in its way: what the
+// publishers fetch by, so that a fetch costs the same however many rows wait behind a lane that
+// backs off or is blocked, and the backlog views sum lanes, not rows. `pending` counts the lane's
+// outbox rows (kept in the transactions that insert and settle them); `head_at` is the creation
+// time of its first row (oldest lanes go first); `failures` the lane head's own failures in a row
+// (its backoff exponent); `blocked_by` the outbox id kept by the dead letter that stops it.
+const char* outbox_lanes_table = R"(CREATE TABLE outbox_lanes (
+  topic TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  pending BIGINT NOT NULL DEFAULT 0,
+  head_at BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL DEFAULT 0,
+  failures BIGINT NOT NULL DEFAULT 0,
+  blocked_by BIGINT NOT NULL DEFAULT 0,
+  blocked_since BIGINT NOT NULL DEFAULT 0,
+  blocked_reason TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (topic, partition_key)))";
+const char* outbox_lanes_backfill =
+    "INSERT INTO outbox_lanes (topic, partition_key, pending, head_at) SELECT topic, partition_key, COUNT(*), "
+    "MIN(created_at) FROM outbox GROUP BY topic, partition_key";
+
+// What was given up on, by whom and why (the payload is not kept).
+const char* discarded_events_table = R"(CREATE TABLE discarded_events (
+  id BIGINT PRIMARY KEY,
+  topic TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  attempts BIGINT NOT NULL,
+  dead_reason TEXT NOT NULL,
+  dead_at BIGINT NOT NULL,
+  discarded_at BIGINT NOT NULL,
+  discarded_by TEXT NOT NULL,
+  note TEXT NOT NULL))";
+
+std::vector<std::string> lanes_migration() {
+  return {"ALTER TABLE outbox ADD COLUMN first_failed_at BIGINT NOT NULL DEFAULT 0",
+          outbox_lanes_table,
+          outbox_lanes_backfill,
+          "CREATE INDEX outbox_lanes_by_head ON outbox_lanes (topic, head_at)",
+          "CREATE INDEX outbox_lanes_blocked ON outbox_lanes (blocked_by)",
+          "CREATE INDEX dead_letters_by_age ON dead_letters (dead_at)",
+          discarded_events_table,
+          "CREATE INDEX discarded_events_by_time ON discarded_events (discarded_at)"};
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -98,6 +147,8 @@ const std::vector<Migration>& migrations() {
        "Idempotency-Keys and the answers recorded with them",
        {idempotency_keys_table, idempotency_keys_index},
        {idempotency_keys_table, idempotency_keys_index}},
+      {5, "publishing lanes (backoff and dead-letter stops per topic and user), discarded events", lanes_migration(),
+       lanes_migration()},
   };
   return all;
 }

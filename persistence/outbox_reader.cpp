@@ -22,8 +22,11 @@ Store& store_of(self_ptr self) {
   return *st.store;
 }
 
+// An operator's view: not run when its asker has stopped waiting (a slow scrape must not pile up
+// reads that nobody reads), and a database error becomes the answer.
 template <class T, class F>
-caf::result<T> guarded(F&& read) {
+caf::result<T> view(const Deadline& deadline, F&& read) {
+  if (deadline.passed()) return caf::make_error(caf::sec::request_timeout, "the view's deadline passed before it ran");
   try {
     return read();
   } catch (const std::exception& e) {
@@ -35,19 +38,27 @@ outbox_reader_actor::behavior_type reader_impl(self_ptr self, DbTarget target, S
   self->state.target = std::move(target);
   self->state.options = std::move(options);
   return {
-      [=](fetch_atom, const std::string& topic, std::int64_t limit) {
+      [=](fetch_atom, const std::string& topic, std::int64_t lanes, std::int64_t rows) {
         try {
-          return store_of(self).fetch_due(topic, now_millis(), limit);
+          return store_of(self).fetch_due(topic, now_millis(), lanes, rows);
         } catch (const std::exception& e) {
-          return OutboxFetch{false, {}, e.what()};
+          return OutboxFetch{false, {}, e.what(), {}};
         }
       },
-      [=](backlog_atom) { return guarded<std::vector<OutboxBacklog>>([&] { return store_of(self).backlog(); }); },
-      [=](pending_atom, const std::string& topic, std::int64_t limit) {
-        return guarded<std::vector<OutboxRow>>([&] { return store_of(self).pending(topic, limit); });
+      [=](backlog_atom, const Deadline& deadline) {
+        return view<std::vector<OutboxBacklog>>(deadline, [&] { return store_of(self).backlog(now_millis()); });
       },
-      [=](dead_atom, const std::string& topic, std::int64_t limit) {
-        return guarded<std::vector<DeadLetter>>([&] { return store_of(self).dead_letters(topic, limit); });
+      [=](pending_atom, const std::string& topic, std::int64_t limit, const Deadline& deadline) {
+        return view<std::vector<OutboxRow>>(deadline, [&] { return store_of(self).pending(topic, limit); });
+      },
+      [=](dead_atom, const std::string& topic, std::int64_t limit, const Deadline& deadline) {
+        return view<std::vector<DeadLetter>>(deadline, [&] { return store_of(self).dead_letters(topic, limit); });
+      },
+      [=](lanes_atom, const std::string& topic, std::int64_t limit, const Deadline& deadline) {
+        return view<std::vector<BlockedLane>>(deadline, [&] { return store_of(self).blocked_lanes(topic, limit); });
+      },
+      [=](discarded_atom, const std::string& topic, std::int64_t limit, const Deadline& deadline) {
+        return view<std::vector<DiscardedEvent>>(deadline, [&] { return store_of(self).discarded(topic, limit); });
       },
   };
 }

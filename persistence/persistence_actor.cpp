@@ -24,7 +24,7 @@ struct persistence_state {
   task_reader_actor task_reader;  // linked: it dies with this actor (and takes it down if it dies)
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::uint64_t commits = 0, batches = 0, largest_batch = 0, failed_commits = 0, expired_commits = 0;
-  std::uint64_t outbox_fetches = 0, outbox_settles = 0, purged_keys = 0;
+  std::uint64_t outbox_fetches = 0, outbox_settles = 0, purged_keys = 0, retention_discards = 0;
   // Time spent in the database, per kind of work (where a slow database shows first).
   double write_seconds = 0, outbox_seconds = 0;
   static inline const char* name = "persistence";
@@ -77,6 +77,11 @@ void flush(self_ptr self) {
     if (auto it = st.listeners.find(topic); it != st.listeners.end()) self->send(it->second, nudge_atom::value);
 }
 
+// Every publisher gets to look again (lanes were unblocked or rows are due).
+void nudge_all(self_ptr self) {
+  for (const auto& [topic, listener] : self->state.listeners) self->send(listener, nudge_atom::value);
+}
+
 // Joins the group; the flush message lands behind everything already waiting, so all of it
 // shares one transaction.
 void schedule_flush(self_ptr self) {
@@ -91,12 +96,13 @@ void schedule_flush(self_ptr self) {
 
 persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr<Store> store,
                                                   PersistenceOptions options, task_reader_actor task_reader,
-                                                  outbox_reader_actor outbox_reader) {
+                                                  outbox_reader_actor outbox_reader, outbox_reader_actor monitor) {
   self->state.store = std::move(store);
   self->state.task_reader = task_reader;
   self->state.reader = outbox_reader;
   self->link_to(task_reader);
   self->link_to(outbox_reader);
+  self->link_to(monitor);
   self->state.options = options;
   // A predecessor may have died mid-transaction: start from a fresh connection, opened (and its
   // statements prepared) now rather than inside the first request's transaction.
@@ -120,13 +126,24 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
         } catch (const std::exception& e) {
           log::warn("expired idempotency keys not purged", {{"error", std::string(e.what())}});
         }
+        try {
+          const auto given_up = st.store->purge_dead_letters(now_millis(), st.options.dead_letter_retention, 1000);
+          if (given_up > 0) {
+            log::error("dead letters discarded by retention",
+                       {{"count", given_up}, {"retention_ms", st.options.dead_letter_retention.count()}});
+            st.retention_discards += static_cast<std::uint64_t>(given_up);
+            nudge_all(self);
+          }
+        } catch (const std::exception& e) {
+          log::warn("dead letters past their retention not discarded", {{"error", std::string(e.what())}});
+        }
         self->delayed_send(self, st.options.purge_interval, purge_atom::value);
       },
-      [=](fetch_atom, const std::string& topic, std::int64_t limit) -> caf::result<OutboxFetch> {
+      [=](fetch_atom, const std::string& topic, std::int64_t lanes, std::int64_t rows) -> caf::result<OutboxFetch> {
         ++self->state.outbox_fetches;
-        if (self->state.reader) return self->delegate(self->state.reader, fetch_atom::value, topic, limit);
+        if (self->state.reader) return self->delegate(self->state.reader, fetch_atom::value, topic, lanes, rows);
         const auto began = std::chrono::steady_clock::now();
-        auto fetched = self->state.store->fetch_due(topic, now_millis(), limit);
+        auto fetched = self->state.store->fetch_due(topic, now_millis(), lanes, rows);
         self->state.outbox_seconds += seconds_since(began);
         return fetched;
       },
@@ -139,37 +156,27 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
         schedule_flush(self);
         return rp;
       },
-      [=](backlog_atom) -> caf::result<std::vector<OutboxBacklog>> {
-        if (self->state.reader) return self->delegate(self->state.reader, backlog_atom::value);
-        try {
-          return self->state.store->backlog();
-        } catch (const std::exception& e) {
-          return caf::make_error(caf::sec::runtime_error, e.what());
-        }
-      },
-      [=](pending_atom, const std::string& topic, std::int64_t limit) -> caf::result<std::vector<OutboxRow>> {
-        if (self->state.reader) return self->delegate(self->state.reader, pending_atom::value, topic, limit);
-        try {
-          return self->state.store->pending(topic, limit);
-        } catch (const std::exception& e) {
-          return caf::make_error(caf::sec::runtime_error, e.what());
-        }
-      },
-      [=](dead_atom, const std::string& topic, std::int64_t limit) -> caf::result<std::vector<DeadLetter>> {
-        if (self->state.reader) return self->delegate(self->state.reader, dead_atom::value, topic, limit);
-        try {
-          return self->state.store->dead_letters(topic, limit);
-        } catch (const std::exception& e) {
-          return caf::make_error(caf::sec::runtime_error, e.what());
-        }
-      },
       [=](redrive_atom, const std::string& topic, const std::string& event_id) -> caf::result<std::int64_t> {
         try {
           auto moved = self->state.store->redrive(topic, event_id);
-          // Wake the publishers: the redriven rows are due now.
-          for (const auto& [t, listener] : self->state.listeners)
-            if (topic.empty() || t == topic) self->send(listener, nudge_atom::value);
+          if (moved > 0) {
+            log::info("dead letters redriven", {{"topic", topic}, {"event_id", event_id}, {"count", moved}});
+            nudge_all(self);  // the redriven rows are due now
+          }
           return moved;
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+      },
+      [=](discard_atom, const std::string& event_id, const std::string& by,
+          const std::string& note) -> caf::result<bool> {
+        try {
+          const bool found = self->state.store->discard(event_id, by, note, now_millis());
+          if (found) {
+            log::warn("dead letter discarded", {{"event_id", event_id}, {"by", by}, {"note", note}});
+            nudge_all(self);  // its lane goes on
+          }
+          return found;
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error, e.what());
         }
@@ -191,6 +198,7 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
                      {"expired_commits", st.expired_commits},
                      {"pending_commits", st.pending.commits.size()},
                      {"purged_keys", st.purged_keys},
+                     {"retention_discards", st.retention_discards},
                      {"outbox_fetches", st.outbox_fetches},
                      {"outbox_settles", st.outbox_settles},
                      {"write_seconds", st.write_seconds},
@@ -208,9 +216,10 @@ StoreHandles spawn_persistence(caf::actor_system& system, std::shared_ptr<Store>
   auto store_options = store->options();
   StoreHandles handles;
   handles.reader = spawn_task_reader(system, target, store_options);
-  handles.outbox = spawn_outbox_reader(system, std::move(target), std::move(store_options));
-  handles.writer =
-      system.spawn<caf::detached>(persistence_impl, std::move(store), options, handles.reader, handles.outbox);
+  handles.outbox = spawn_outbox_reader(system, target, store_options);
+  handles.monitor = spawn_outbox_reader(system, std::move(target), std::move(store_options));
+  handles.writer = system.spawn<caf::detached>(persistence_impl, std::move(store), options, handles.reader,
+                                               handles.outbox, handles.monitor);
   return handles;
 }
 

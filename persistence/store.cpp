@@ -8,15 +8,18 @@
 #include <climits>
 #include <filesystem>
 #include <functional>
+#include <map>
 
 #include "core/time.hpp"
 #include "persistence/migrations.hpp"
+#include "persistence/statements.hpp"
 
 namespace tasks {
 
 namespace {
 
 using steady = std::chrono::steady_clock;
+using detail::prepared;
 
 bool has_deadline(const Deadline& d) {
   return d.at != steady::time_point::max();
@@ -145,16 +148,6 @@ struct KeyRow {
   }
 };
 
-soci::statement prepared(soci::session& sql, const std::string& query,
-                         const std::function<void(soci::statement&)>& bind) {
-  soci::statement st(sql);
-  bind(st);
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
-  return st;
-}
-
 }  // namespace
 
 // One open session and the statements prepared on it (re-preparing costs ~13 %).
@@ -178,9 +171,11 @@ struct Store::Connection {
   long long found_version = 0;
   std::string quota_user;
   long long quota_max = 0;
-  // The publishers' bookkeeping.
-  long long row_id = 0, row_attempts = 0, row_next = 0, row_now = 0;
+  // The publishers' bookkeeping: a row, and its lane.
+  long long row_id = 0, row_attempts = 0, row_next = 0, row_now = 0, row_failed_at = 0;
   std::string row_text;
+  std::string lane_topic, lane_user, lane_reason;
+  long long lane_removed = 0, lane_next = 0, lane_failures = 0, lane_blocked_by = 0, lane_since = 0;
   // The list pages: one statement per form, prepared at first use.
   TaskRow list_row;
   long long list_seq = 0, list_limit = 0, list_from = 0;
@@ -188,10 +183,10 @@ struct Store::Connection {
   int list_completed = 0;
   std::array<std::unique_ptr<soci::statement>, 4> lists;
 
-  soci::statement insert_task, update_task, delete_task, insert_event, select_task, select_version;
+  soci::statement insert_task, update_task, delete_task, insert_event, touch_lane, select_task, select_version;
   soci::statement count_up, count_down;
   soci::statement forget_expired_key, insert_key, forget_key, select_key;
-  soci::statement delete_row, retry_row, bury_row;
+  soci::statement delete_row, retry_row, bury_row, move_lane, drop_lane;
 
   Connection(const DbTarget& target, const StoreOptions& store_options)
       : dialect(target.dialect),
@@ -251,6 +246,17 @@ struct Store::Connection {
                                 st.exchange(soci::use(event.created_at));
                                 st.exchange(soci::use(event.created_at));
                               })),
+        // The event's lane counts one more row; a lane that was empty starts at this event.
+        touch_lane(prepared(sql,
+                            "INSERT INTO outbox_lanes (topic, partition_key, pending, head_at) VALUES (:topic, "
+                            ":partition_key, 1, :created_at) ON CONFLICT (topic, partition_key) DO UPDATE SET "
+                            "pending = outbox_lanes.pending + 1, head_at = CASE WHEN outbox_lanes.pending <= 0 THEN "
+                            "excluded.head_at ELSE outbox_lanes.head_at END",
+                            [&](soci::statement& st) {
+                              st.exchange(soci::use(event.topic));
+                              st.exchange(soci::use(event.partition_key));
+                              st.exchange(soci::use(event.created_at));
+                            })),
         select_task(
             prepared(sql, std::string("SELECT ") + task_columns + " FROM tasks WHERE id = :id AND user_id = :user_id",
                      [&](soci::statement& st) {
@@ -319,14 +325,16 @@ struct Store::Connection {
                             })),
         delete_row(prepared(sql, "DELETE FROM outbox WHERE id = :id",
                             [&](soci::statement& st) { st.exchange(soci::use(row_id)); })),
-        retry_row(prepared(
-            sql, "UPDATE outbox SET attempts = :attempts, last_error = :error, next_attempt_at = :next WHERE id = :id",
-            [&](soci::statement& st) {
-              st.exchange(soci::use(row_attempts));
-              st.exchange(soci::use(row_text));
-              st.exchange(soci::use(row_next));
-              st.exchange(soci::use(row_id));
-            })),
+        retry_row(prepared(sql,
+                           "UPDATE outbox SET attempts = :attempts, last_error = :error, next_attempt_at = :next, "
+                           "first_failed_at = :failed_at WHERE id = :id",
+                           [&](soci::statement& st) {
+                             st.exchange(soci::use(row_attempts));
+                             st.exchange(soci::use(row_text));
+                             st.exchange(soci::use(row_next));
+                             st.exchange(soci::use(row_failed_at));
+                             st.exchange(soci::use(row_id));
+                           })),
         bury_row(prepared(
             sql,
             "INSERT INTO dead_letters (id, topic, event_id, event_type, partition_key, task_id, correlation_id, "
@@ -338,20 +346,62 @@ struct Store::Connection {
               st.exchange(soci::use(row_text));
               st.exchange(soci::use(row_now));
               st.exchange(soci::use(row_id));
-            })) {}
+            })),
+        // A lane after a round: fewer rows, its backoff and its stop as decided, its head the
+        // next row's time (a lane is fetched only while not blocked, and only its publisher
+        // settles it, so these are the lane's whole new state).
+        move_lane(prepared(sql,
+                           "UPDATE outbox_lanes SET pending = pending - :removed, next_attempt_at = :next, failures = "
+                           ":failures, blocked_by = :blocked_by, blocked_since = :since, blocked_reason = :reason, "
+                           "head_at = COALESCE((SELECT o.created_at FROM outbox o WHERE o.topic = :topic2 AND "
+                           "o.partition_key = :user2 ORDER BY o.id LIMIT 1), 0) WHERE topic = :topic AND "
+                           "partition_key = :user",
+                           [&](soci::statement& st) {
+                             st.exchange(soci::use(lane_removed));
+                             st.exchange(soci::use(lane_next));
+                             st.exchange(soci::use(lane_failures));
+                             st.exchange(soci::use(lane_blocked_by));
+                             st.exchange(soci::use(lane_since));
+                             st.exchange(soci::use(lane_reason));
+                             st.exchange(soci::use(lane_topic));
+                             st.exchange(soci::use(lane_user));
+                             st.exchange(soci::use(lane_topic));
+                             st.exchange(soci::use(lane_user));
+                           })),
+        // A lane with nothing pending and nothing in its way is forgotten.
+        drop_lane(prepared(sql,
+                           "DELETE FROM outbox_lanes WHERE topic = :topic AND partition_key = :user AND pending <= 0 "
+                           "AND blocked_by = 0",
+                           [&](soci::statement& st) {
+                             st.exchange(soci::use(lane_topic));
+                             st.exchange(soci::use(lane_user));
+                           })) {}
 
-  // Applies one delivery round's results: delivered rows go, failed ones wait, dead ones move.
+  // Applies one delivery round's results: delivered rows go, failed ones wait, dead ones move
+  // and stop their lanes; then each lane touched gets its new state.
   void settle(const DeliveryReport& report, millis now) {
-    for (auto id : report.delivered) {
-      row_id = id;
+    struct LaneChange {
+      long long removed = 0, next = 0, failures = 0, blocked_by = 0;
+      std::string reason;
+    };
+    std::map<std::string, LaneChange> lanes;
+    for (const auto& d : report.delivered) {
+      row_id = d.id;
       delete_row.execute(true);
+      lanes[d.user_id].removed += static_cast<long long>(delete_row.get_affected_rows());
     }
     for (const auto& r : report.retries) {
       row_id = r.id;
       row_attempts = r.attempts;
       row_text = r.error.substr(0, 1000);
       row_next = r.next_attempt_at;
+      row_failed_at = r.first_failed_at;
       retry_row.execute(true);
+      auto& lane = lanes[r.user_id];
+      if (r.lane_backoff) {
+        lane.next = r.next_attempt_at;
+        lane.failures = r.lane_failures;
+      }
     }
     for (const auto& d : report.dead) {
       row_id = d.id;
@@ -359,8 +409,37 @@ struct Store::Connection {
       row_text = d.reason.substr(0, 1000);
       row_now = now;
       bury_row.execute(true);
+      if (bury_row.get_affected_rows() != 1) continue;  // settled already
       delete_row.execute(true);
+      auto& lane = lanes[d.user_id];
+      lane.removed += 1;
+      lane.blocked_by = d.id;
+      lane.reason = row_text;
     }
+    for (const auto& user : report.recount) lanes.try_emplace(user);
+    lane_topic = report.topic;
+    for (const auto& [user, change] : lanes) {
+      lane_user = user;
+      lane_removed = change.removed;
+      lane_next = change.next;
+      lane_failures = change.failures;
+      lane_blocked_by = change.blocked_by;
+      lane_since = change.blocked_by ? now : 0;
+      lane_reason = change.reason;
+      move_lane.execute(true);
+      drop_lane.execute(true);
+    }
+    for (const auto& user : report.recount) recount_lane(report.topic, user);
+  }
+
+  // Sets a lane's count from its rows (a fetch found it claiming rows it does not have).
+  void recount_lane(const std::string& topic_name, const std::string& user_name) {
+    std::string topic = topic_name, user = user_name;
+    sql << "UPDATE outbox_lanes SET pending = (SELECT COUNT(*) FROM outbox o WHERE o.topic = :t AND "
+           "o.partition_key = :u) WHERE topic = :t2 AND partition_key = :u2",
+        soci::use(topic), soci::use(user), soci::use(topic), soci::use(user);
+    sql << "DELETE FROM outbox_lanes WHERE topic = :t AND partition_key = :u AND pending <= 0 AND blocked_by = 0",
+        soci::use(topic), soci::use(user);
   }
 
   static std::unique_ptr<soci::session> open(const DbTarget& target, const StoreOptions& options) {
@@ -487,6 +566,7 @@ struct Store::Connection {
     for (const auto& e : c.events) {
       event.set(e);
       insert_event.execute(true);
+      touch_lane.execute(true);
     }
     return StoreStatus::ok;
   }
@@ -613,6 +693,34 @@ void Store::ensure_connected() {
 
 void Store::reconnect() {
   conn_.reset();
+}
+
+void Store::in_transaction(const std::function<void(soci::session&)>& body) {
+  try {
+    ensure_connected();
+    auto& c = *conn_;
+    c.restore_default_budget();
+    c.sql << c.begin_sql(target_.dialect);
+    try {
+      body(c.sql);
+      c.sql << "COMMIT";
+    } catch (...) {
+      try {
+        c.rollback();
+      } catch (...) {
+      }
+      throw;
+    }
+  } catch (const std::exception& e) {
+    last_error_ = e.what();
+    if (!ping()) disconnect(e.what());
+    throw;
+  }
+}
+
+soci::session& Store::session() {
+  ensure_connected();
+  return conn_->sql;
 }
 
 void Store::disconnect(const std::string& why) {
@@ -822,195 +930,6 @@ std::int64_t Store::purge_keys(millis now, std::int64_t limit) {
                                   });
     st.execute(true);
     return st.get_affected_rows();
-  } catch (const std::exception& e) {
-    last_error_ = e.what();
-    if (!ping()) disconnect(e.what());
-    throw;
-  }
-}
-
-namespace {
-
-const char* event_columns =
-    "id, topic, event_id, event_type, partition_key, task_id, correlation_id, traceparent, payload, created_at, "
-    "attempts";
-
-// Buffers for reading outbox and dead-letter rows.
-struct StoredEventRow {
-  long long id = 0, created_at = 0, attempts = 0, extra_time = 0;
-  std::string topic, event_id, event_type, partition_key, task_id, correlation_id, traceparent, payload, text;
-
-  void bind_into(soci::statement& st) {
-    st.exchange(soci::into(id));
-    for (auto* v : {&topic, &event_id, &event_type, &partition_key, &task_id, &correlation_id, &traceparent, &payload})
-      st.exchange(soci::into(*v));
-    st.exchange(soci::into(created_at));
-    st.exchange(soci::into(attempts));
-    st.exchange(soci::into(text));
-    st.exchange(soci::into(extra_time));
-  }
-
-  OutboxEvent event() const {
-    return OutboxEvent{topic,          event_id,    event_type, partition_key, task_id,
-                       correlation_id, traceparent, payload,    created_at};
-  }
-};
-
-}  // namespace
-
-OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int64_t limit) {
-  try {
-    ensure_connected();
-    auto& c = *conn_;
-    StoredEventRow row;
-    std::string topic = topic_name;
-    long long at = now, lim = limit;
-    // A row is sendable when it is due and no earlier row of its user in this topic is waiting.
-    soci::statement st = prepared(
-        c.sql,
-        std::string("SELECT ") + event_columns +
-            ", last_error, next_attempt_at FROM outbox o WHERE o.topic = :topic AND o.next_attempt_at <= :now "
-            "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.topic = o.topic AND p.partition_key = o.partition_key "
-            "AND p.id < o.id AND p.next_attempt_at > :now2) ORDER BY o.id LIMIT :limit",
-        [&](soci::statement& s) {
-          row.bind_into(s);
-          s.exchange(soci::use(topic));
-          s.exchange(soci::use(at));
-          s.exchange(soci::use(at));
-          s.exchange(soci::use(lim));
-        });
-    OutboxFetch out;
-    st.execute();
-    while (st.fetch()) out.rows.push_back(OutboxRow{row.id, row.event(), row.attempts, row.text, row.extra_time});
-    return out;
-  } catch (const std::exception& e) {
-    disconnect(e.what());
-    return OutboxFetch{false, {}, e.what()};
-  }
-}
-
-std::vector<OutboxBacklog> Store::backlog() {
-  std::vector<OutboxBacklog> out;
-  try {
-    ensure_connected();
-    OutboxBacklog b;
-    long long pending = 0, oldest = 0;
-    soci::indicator oldest_ind = soci::i_null;
-    soci::statement st =
-        prepared(conn_->sql, "SELECT topic, COUNT(*), MIN(created_at) FROM outbox GROUP BY topic ORDER BY topic",
-                 [&](soci::statement& s) {
-                   s.exchange(soci::into(b.topic));
-                   s.exchange(soci::into(pending));
-                   s.exchange(soci::into(oldest, oldest_ind));
-                 });
-    st.execute();
-    while (st.fetch()) {
-      b.pending = pending;
-      b.oldest_created_at = oldest_ind == soci::i_ok ? oldest : 0;
-      out.push_back(b);
-    }
-  } catch (const std::exception& e) {
-    disconnect(e.what());
-    throw;
-  }
-  return out;
-}
-
-std::vector<OutboxRow> Store::pending(const std::string& topic_name, std::int64_t limit) {
-  std::vector<OutboxRow> out;
-  try {
-    ensure_connected();
-    StoredEventRow row;
-    std::string topic = topic_name;
-    long long lim = limit;
-    soci::statement st = prepared(conn_->sql,
-                                  std::string("SELECT ") + event_columns +
-                                      ", last_error, next_attempt_at FROM outbox WHERE topic = :topic ORDER BY id "
-                                      "LIMIT :limit",
-                                  [&](soci::statement& s) {
-                                    row.bind_into(s);
-                                    s.exchange(soci::use(topic));
-                                    s.exchange(soci::use(lim));
-                                  });
-    st.execute();
-    while (st.fetch()) out.push_back(OutboxRow{row.id, row.event(), row.attempts, row.text, row.extra_time});
-  } catch (const std::exception& e) {
-    disconnect(e.what());
-    throw;
-  }
-  return out;
-}
-
-std::vector<DeadLetter> Store::dead_letters(const std::string& topic_name, std::int64_t limit) {
-  std::vector<DeadLetter> out;
-  try {
-    ensure_connected();
-    StoredEventRow row;
-    std::string topic = topic_name;
-    long long lim = limit;
-    const bool all = topic.empty();
-    soci::statement st = prepared(conn_->sql,
-                                  std::string("SELECT ") + event_columns + ", reason, dead_at FROM dead_letters" +
-                                      (all ? "" : " WHERE topic = :topic") + " ORDER BY id LIMIT :limit",
-                                  [&](soci::statement& s) {
-                                    row.bind_into(s);
-                                    if (!all) s.exchange(soci::use(topic));
-                                    s.exchange(soci::use(lim));
-                                  });
-    st.execute();
-    while (st.fetch()) out.push_back(DeadLetter{row.id, row.event(), row.attempts, row.text, row.extra_time});
-  } catch (const std::exception& e) {
-    disconnect(e.what());
-    throw;
-  }
-  return out;
-}
-
-std::int64_t Store::redrive(const std::string& topic_name, const std::string& event_id_value) {
-  try {
-    ensure_connected();
-    auto& c = *conn_;
-    std::string topic = topic_name, event_id = event_id_value;
-    std::string where = " WHERE 1 = 1";
-    if (!topic.empty()) where += " AND topic = :topic";
-    if (!event_id.empty()) where += " AND event_id = :event_id";
-    auto bind = [&](soci::statement& s) {
-      if (!topic.empty()) s.exchange(soci::use(topic));
-      if (!event_id.empty()) s.exchange(soci::use(event_id));
-    };
-    c.sql << c.begin_sql(target_.dialect);
-    try {
-      long long moved = 0;
-      soci::statement count = prepared(c.sql, "SELECT COUNT(*) FROM dead_letters" + where, [&](soci::statement& s) {
-        s.exchange(soci::into(moved));
-        bind(s);
-      });
-      count.execute(true);
-      // Back with a fresh retry budget (attempts 0, due now, its age counted from now) and its old
-      // id, so that it keeps its place in commit order. The CloudEvent itself is unchanged.
-      long long now = now_millis();
-      soci::statement insert = prepared(
-          c.sql,
-          "INSERT INTO outbox (id, topic, event_id, event_type, partition_key, task_id, correlation_id, traceparent, "
-          "payload, created_at, attempts, last_error, next_attempt_at) SELECT id, topic, event_id, event_type, "
-          "partition_key, task_id, correlation_id, traceparent, payload, :now, 0, '', 0 FROM dead_letters" +
-              where,
-          [&](soci::statement& s) {
-            s.exchange(soci::use(now));
-            bind(s);
-          });
-      insert.execute(true);
-      soci::statement del = prepared(c.sql, "DELETE FROM dead_letters" + where, bind);
-      del.execute(true);
-      c.sql << "COMMIT";
-      return moved;
-    } catch (...) {
-      try {
-        c.sql << "ROLLBACK";
-      } catch (...) {
-      }
-      throw;
-    }
   } catch (const std::exception& e) {
     last_error_ = e.what();
     if (!ping()) disconnect(e.what());

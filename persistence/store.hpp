@@ -15,6 +15,10 @@
 #include "core/task.hpp"
 #include "persistence/db_url.hpp"
 
+namespace soci {
+class session;
+}
+
 namespace tasks {
 
 struct StoreOptions {
@@ -83,21 +87,35 @@ class Store {
 
   // --- the outbox, for the publishers -----------------------------------------------------------
 
-  // Up to `limit` rows of `topic` that may be sent at `now`, in id order: due, and with no
-  // earlier row of the same user still waiting for its retry (that keeps a user's order).
-  OutboxFetch fetch_due(const std::string& topic, millis now, std::int64_t limit);
+  // The rows of `topic` that may be sent at `now`: up to `rows_per_lane` first rows (id order)
+  // of up to `max_lanes` lanes that neither back off nor wait behind a dead letter, the lanes
+  // with the oldest first row first. Reads lanes, then each lane's rows through an index: the
+  // cost does not grow with the rows waiting in lanes that back off or are blocked.
+  OutboxFetch fetch_due(const std::string& topic, millis now, std::int64_t max_lanes, std::int64_t rows_per_lane);
 
   // Applies a round's results in one transaction. Returns false (and changes nothing) on failure.
   bool settle(const DeliveryReport& report, millis now);
 
   // --- the outbox, for operators ----------------------------------------------------------------
+  // The views read lanes and indexes only: the same cost at any number of pending rows.
 
-  std::vector<OutboxBacklog> backlog();
-  std::vector<OutboxRow> pending(const std::string& topic, std::int64_t limit);  // oldest first
+  std::vector<OutboxBacklog> backlog(millis now);
+  // Oldest first; rows of a blocked lane name the dead letter they wait behind.
+  std::vector<OutboxRow> pending(const std::string& topic, std::int64_t limit);
   std::vector<DeadLetter> dead_letters(const std::string& topic, std::int64_t limit);
-  // Moves dead letters back into the outbox (keeping their ids, so their commit order); `event_id`
-  // empty means all of `topic` (or all topics when `topic` is empty too). Returns how many.
+  std::vector<BlockedLane> blocked_lanes(const std::string& topic, std::int64_t limit);
+  std::vector<DiscardedEvent> discarded(const std::string& topic, std::int64_t limit);  // newest first
+
+  // Moves dead letters back into the outbox with their ids, so that each goes first in its lane
+  // (its commit place), and lets their lanes go on. `event_id` empty means all of `topic` (or
+  // all topics when `topic` is empty too). Returns how many.
   std::int64_t redrive(const std::string& topic, const std::string& event_id);
+  // Gives the dead letter `event_id` up: recorded in discarded_events (by, note, time), its lane
+  // goes on. False when there is no such dead letter.
+  bool discard(const std::string& event_id, const std::string& by, const std::string& note, millis now);
+  // Discards dead letters older than `retention` (by "retention") and forgets discard records
+  // older than it, at most `limit` of each. Returns how many dead letters were discarded.
+  std::int64_t purge_dead_letters(millis now, std::chrono::milliseconds retention, std::int64_t limit);
 
   // Drops the connection; the next call opens a fresh one (after a crash mid-transaction).
   void reconnect();
@@ -111,7 +129,10 @@ class Store {
  private:
   struct Connection;
   void ensure_connected();
+  soci::session& session();  // connected first
   void disconnect(const std::string& why);
+  // Runs `body` in a write transaction with the default time budget (operators' actions).
+  void in_transaction(const std::function<void(soci::session&)>& body);
 
   DbTarget target_;
   StoreOptions options_;

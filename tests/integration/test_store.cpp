@@ -141,67 +141,181 @@ std::vector<std::int64_t> ids_of(const std::vector<OutboxRow>& rows, const std::
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(a_waiting_row_holds_back_its_users_later_rows_only) {
+// The report entries a publisher would send.
+DeliveryReport report_for(const std::string& topic) {
+  DeliveryReport r;
+  r.topic = topic;
+  return r;
+}
+DeliveryReport::Retry lane_retry(std::int64_t id, const std::string& user, millis next, std::int64_t failures) {
+  DeliveryReport::Retry r;
+  r.id = id;
+  r.user_id = user;
+  r.attempts = failures;
+  r.error = "HTTP 500";
+  r.next_attempt_at = next;
+  r.lane_backoff = true;
+  r.lane_failures = failures;
+  r.first_failed_at = now_millis();
+  return r;
+}
+
+const OutboxBacklog& topic_of(const std::vector<OutboxBacklog>& backlog, const std::string& topic) {
+  for (const auto& b : backlog)
+    if (b.topic == topic) return b;
+  static const OutboxBacklog none;
+  return none;
+}
+
+BOOST_AUTO_TEST_CASE(a_lane_that_backs_off_holds_back_its_users_rows_only) {
   auto url = Environment::get().fresh_db_url("fetch");
   Store store(parse_db_url(url));
   commit_events(store, "a", 3);
   commit_events(store, "b", 2);
-  auto all = store.fetch_due("task-events", now_millis(), 100);
+  auto all = store.fetch_due("task-events", now_millis(), 10, 10);
   BOOST_REQUIRE(all.ok);
   auto a = ids_of(all.rows, "a"), b = ids_of(all.rows, "b");
   BOOST_REQUIRE(a.size() == 3u);
   BOOST_REQUIRE(b.size() == 2u);
   BOOST_TEST(a[0] < a[1]);
   BOOST_TEST(a[1] < a[2]);
+  BOOST_TEST(all.rows.front().event.partition_key == "a");  // the oldest lane first
 
-  // a's head failed and waits a minute: none of a's rows may go, b's may.
-  DeliveryReport report;
-  report.retries.push_back({a[0], 1, "HTTP 500", now_millis() + 60'000});
+  // a's head failed for itself and its lane waits a minute: none of a's rows may go, b's may.
+  auto report = report_for("task-events");
+  report.retries.push_back(lane_retry(a[0], "a", now_millis() + 60'000, 3));
   BOOST_REQUIRE(store.settle(report, now_millis()));
-  auto held = store.fetch_due("task-events", now_millis(), 100);
+  auto held = store.fetch_due("task-events", now_millis(), 10, 10);
   BOOST_TEST(ids_of(held.rows, "a").empty());
   BOOST_TEST(ids_of(held.rows, "b") == b, boost::test_tools::per_element());
-  // At its retry time the head and everything behind it are due again, in order.
-  auto later = store.fetch_due("task-events", now_millis() + 61'000, 100);
+  BOOST_TEST(topic_of(store.backlog(now_millis()), "task-events").lanes_backing_off == 1);
+  // At its retry time the head and everything behind it are due again, in order, with the
+  // lane's failure count for the next backoff.
+  auto later = store.fetch_due("task-events", now_millis() + 61'000, 10, 10);
   BOOST_TEST(ids_of(later.rows, "a") == a, boost::test_tools::per_element());
-  BOOST_TEST(later.rows.front().attempts == 1);
+  BOOST_TEST(later.rows.front().attempts == 3);
+  BOOST_TEST(later.rows.front().lane_failures == 3);
+  BOOST_TEST(later.rows.front().first_failed_at > 0);
   BOOST_TEST(later.rows.front().last_error == "HTTP 500");
-  // The limit cuts in id order.
-  BOOST_TEST(store.fetch_due("task-events", now_millis(), 2).rows.size() == 2u);
-  BOOST_TEST(store.fetch_due("task-updates", now_millis(), 100).rows.empty());
+  // The limits: lanes, and rows a lane.
+  auto cut = store.fetch_due("task-events", now_millis() + 61'000, 1, 2);
+  BOOST_TEST(cut.rows.size() == 2u);
+  BOOST_TEST(store.fetch_due("task-updates", now_millis(), 10, 10).rows.empty());
 }
 
-BOOST_AUTO_TEST_CASE(settle_removes_delivered_rows_and_keeps_dead_letters_until_redriven) {
+BOOST_AUTO_TEST_CASE(a_dead_letter_stops_its_lane_until_redriven_and_goes_first) {
   auto url = Environment::get().fresh_db_url("settle");
   Store store(parse_db_url(url));
   commit_events(store, "a", 3);
-  auto rows = store.fetch_due("task-events", now_millis(), 100).rows;
-  BOOST_REQUIRE(rows.size() == 3u);
-  DeliveryReport report;
-  report.delivered.push_back(rows[0].id);
-  report.dead.push_back({rows[1].id, 4, "HTTP 400: malformed"});
+  commit_events(store, "b", 1);
+  auto rows = store.fetch_due("task-events", now_millis(), 10, 10).rows;
+  auto a = ids_of(rows, "a");
+  BOOST_REQUIRE(a.size() == 3u);
+  auto report = report_for("task-events");
+  report.delivered.push_back({a[0], "a"});
+  report.dead.push_back({a[1], "a", 4, "refused for itself: HTTP 400"});
   BOOST_REQUIRE(store.settle(report, now_millis()));
-  auto backlog = store.backlog();
-  BOOST_REQUIRE(backlog.size() == 1u);
-  BOOST_TEST(backlog[0].topic == "task-events");
-  BOOST_TEST(backlog[0].pending == 1);
-  BOOST_TEST(backlog[0].oldest_created_at > 0);
+
+  auto backlog = store.backlog(now_millis());
+  const auto& events = topic_of(backlog, "task-events");
+  BOOST_TEST(events.pending == 2);  // a's third, b's one
+  BOOST_TEST(events.lanes == 2);
+  BOOST_TEST(events.lanes_blocked == 1);
+  BOOST_TEST(events.dead_letters == 1);
+  BOOST_TEST(events.oldest_dead_at > 0);
+  BOOST_TEST(events.oldest_created_at > 0);
   auto dead = store.dead_letters("", 10);
   BOOST_REQUIRE(dead.size() == 1u);
-  BOOST_TEST(dead[0].id == rows[1].id);
-  BOOST_TEST(dead[0].event.event_id == rows[1].event.event_id);
+  BOOST_TEST(dead[0].id == a[1]);
   BOOST_TEST(dead[0].attempts == 4);
-  BOOST_TEST(dead[0].reason == "HTTP 400: malformed");
-  BOOST_TEST(store.dead_letters("reminders", 10).empty());
+  // The lane waits: a's later row is not sendable, b's is; the view names what a waits behind.
+  auto due = store.fetch_due("task-events", now_millis(), 10, 10).rows;
+  BOOST_TEST(ids_of(due, "a").empty());
+  BOOST_TEST(ids_of(due, "b").size() == 1u);
+  auto lanes = store.blocked_lanes("", 10);
+  BOOST_REQUIRE(lanes.size() == 1u);
+  BOOST_TEST(lanes[0].user_id == "a");
+  BOOST_TEST(lanes[0].event_id == dead[0].event.event_id);
+  BOOST_TEST(lanes[0].waiting == 1);
+  BOOST_TEST(lanes[0].reason == "refused for itself: HTTP 400");
+  for (const auto& r : store.pending("task-events", 10))
+    BOOST_TEST(r.waiting_behind == (r.event.partition_key == "a" ? dead[0].event.event_id : ""));
 
-  BOOST_TEST(store.redrive("", rows[1].event.event_id) == 1);
+  // Redriven: back first in its lane (its old id), the lane goes on.
+  BOOST_TEST(store.redrive("", dead[0].event.event_id) == 1);
   BOOST_TEST(store.dead_letters("", 10).empty());
-  auto back = store.fetch_due("task-events", now_millis(), 100).rows;
+  BOOST_TEST(store.blocked_lanes("", 10).empty());
+  auto back = ids_of(store.fetch_due("task-events", now_millis(), 10, 10).rows, "a");
   BOOST_REQUIRE(back.size() == 2u);
-  BOOST_TEST(back[0].id == rows[1].id);  // its old place in commit order
-  BOOST_TEST(back[0].attempts == 0);
+  BOOST_TEST(back[0] == a[1]);
+  BOOST_TEST(back[1] == a[2]);
+  BOOST_TEST(topic_of(store.backlog(now_millis()), "task-events").pending == 3);
   BOOST_TEST(store.redrive("task-events", "") == 0);
-  BOOST_TEST(store.pending("task-events", 1).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_discard_is_recorded_and_lets_the_lane_go_on) {
+  auto url = Environment::get().fresh_db_url("discard");
+  Store store(parse_db_url(url));
+  commit_events(store, "a", 2);
+  auto a = ids_of(store.fetch_due("task-events", now_millis(), 10, 10).rows, "a");
+  BOOST_REQUIRE(a.size() == 2u);
+  auto report = report_for("task-events");
+  report.dead.push_back({a[0], "a", 1, "refused for itself"});
+  BOOST_REQUIRE(store.settle(report, now_millis()));
+  const auto event_id = store.dead_letters("", 10).at(0).event.event_id;
+  BOOST_TEST(!store.discard("no-such-event", "alice", "why", now_millis()));
+  BOOST_TEST(store.discard(event_id, "alice", "bad payload", now_millis()));
+  BOOST_TEST(store.dead_letters("", 10).empty());
+  BOOST_TEST(store.blocked_lanes("", 10).empty());
+  BOOST_TEST(ids_of(store.fetch_due("task-events", now_millis(), 10, 10).rows, "a") == std::vector<std::int64_t>{a[1]},
+             boost::test_tools::per_element());
+  auto given_up = store.discarded("", 10);
+  BOOST_REQUIRE(given_up.size() == 1u);
+  BOOST_TEST(given_up[0].event.event_id == event_id);
+  BOOST_TEST(given_up[0].discarded_by == "alice");
+  BOOST_TEST(given_up[0].note == "bad payload");
+  BOOST_TEST(given_up[0].dead_reason == "refused for itself");
+  BOOST_TEST(given_up[0].discarded_at > 0);
+}
+
+BOOST_AUTO_TEST_CASE(retention_discards_old_dead_letters_and_forgets_old_records) {
+  auto url = Environment::get().fresh_db_url("retention");
+  Store store(parse_db_url(url));
+  commit_events(store, "a", 2);
+  auto a = ids_of(store.fetch_due("task-events", now_millis(), 10, 10).rows, "a");
+  auto report = report_for("task-events");
+  report.dead.push_back({a[0], "a", 1, "refused for itself"});
+  const millis then = now_millis();
+  BOOST_REQUIRE(store.settle(report, then));
+  BOOST_TEST(store.purge_dead_letters(then + 1'000, std::chrono::hours(1), 100) == 0);
+  BOOST_TEST(store.purge_dead_letters(then, std::chrono::milliseconds(0), 100) == 0);  // 0 keeps them
+  BOOST_TEST(store.purge_dead_letters(then + 3'600'001, std::chrono::hours(1), 100) == 1);
+  BOOST_TEST(store.dead_letters("", 10).empty());
+  BOOST_TEST(store.blocked_lanes("", 10).empty());
+  BOOST_REQUIRE(store.discarded("", 10).size() == 1u);
+  BOOST_TEST(store.discarded("", 10)[0].discarded_by == "retention");
+  // A record older than the retention goes too.
+  store.purge_dead_letters(then + 3 * 3'600'001, std::chrono::hours(1), 100);
+  BOOST_TEST(store.discarded("", 10).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_lane_counting_rows_it_lacks_is_recounted) {
+  auto url = Environment::get().fresh_db_url("recount");
+  Store store(parse_db_url(url));
+  commit_events(store, "a", 1);
+  {
+    DbPeek peek(url);
+    peek.exec("UPDATE outbox_lanes SET pending = 5");
+    peek.exec("DELETE FROM outbox");
+  }
+  auto fetched = store.fetch_due("task-events", now_millis(), 10, 10);
+  BOOST_TEST(fetched.rows.empty());
+  BOOST_REQUIRE(fetched.empty_lanes.size() == 1u);
+  auto report = report_for("task-events");
+  report.recount = fetched.empty_lanes;
+  BOOST_REQUIRE(store.settle(report, now_millis()));
+  BOOST_TEST(topic_of(store.backlog(now_millis()), "task-events").pending == 0);
+  BOOST_TEST(store.fetch_due("task-events", now_millis(), 10, 10).empty_lanes.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

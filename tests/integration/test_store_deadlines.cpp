@@ -62,12 +62,13 @@ BOOST_AUTO_TEST_CASE(delivery_results_are_written_when_every_commit_expired) {
   auto url = Environment::get().fresh_db_url("settle_late");
   Store store(parse_db_url(url));
   BOOST_REQUIRE((store.commit({insert(make_task(user, "t"))})[0].status == StoreStatus::ok));
-  auto rows = store.fetch_due("task-events", now_millis(), 10).rows;
+  auto rows = store.fetch_due("task-events", now_millis(), 10, 10).rows;
   BOOST_REQUIRE(rows.size() == 1u);
   Commit too_late = insert(make_task(user, "late"));
   too_late.deadline = deadline_in(-1ms);
   DeliveryReport report;
-  report.delivered.push_back(rows[0].id);
+  report.topic = "task-events";
+  report.delivered.push_back({rows[0].id, rows[0].event.partition_key});
   auto out = store.write({{too_late}, {report}}, now_millis());
   BOOST_TEST((out.commits[0].status == StoreStatus::expired));
   BOOST_REQUIRE(out.settles.size() == 1u);
@@ -148,10 +149,11 @@ BOOST_AUTO_TEST_CASE(without_deadlines_the_default_budget_bounds_the_wait) {
   options.default_budget = 300ms;
   Store store(parse_db_url(url), options);
   BOOST_REQUIRE((store.commit({insert(make_task(user, "t"))})[0].status == StoreStatus::ok));
-  auto rows = store.fetch_due("task-events", now_millis(), 10).rows;
+  auto rows = store.fetch_due("task-events", now_millis(), 10, 10).rows;
   BOOST_REQUIRE(rows.size() == 1u);
   DeliveryReport report;
-  report.delivered.push_back(rows[0].id);
+  report.topic = "task-events";
+  report.delivered.push_back({rows[0].id, rows[0].event.partition_key});
   Task t = make_task(user, "waits");
   bool settled = false;
   {

@@ -102,12 +102,10 @@ persistence_actor::behavior_type fake_persistence(persistence_actor::stateful_po
       },
       [=](purge_atom) {},
       [=](listen_atom, const std::string&, outbox_listener_actor) {},
-      [=](fetch_atom, const std::string&, std::int64_t) { return OutboxFetch{}; },
+      [=](fetch_atom, const std::string&, std::int64_t, std::int64_t) { return OutboxFetch{}; },
       [=](settle_atom, const DeliveryReport&) { return true; },
-      [=](backlog_atom) { return std::vector<OutboxBacklog>{}; },
-      [=](pending_atom, const std::string&, std::int64_t) { return std::vector<OutboxRow>{}; },
-      [=](dead_atom, const std::string&, std::int64_t) { return std::vector<DeadLetter>{}; },
       [=](redrive_atom, const std::string&, const std::string&) { return std::int64_t{0}; },
+      [=](discard_atom, const std::string&, const std::string&, const std::string&) { return false; },
       [=](status_atom) { return ActorStatus{}; },
   };
 }
