@@ -6,12 +6,24 @@
 #include <string>
 
 #include "events/cloud_event.hpp"
+#include "http/request_meta.hpp"
 #include "tests/support/stack.hpp"
 
 namespace tasks::testing {
 
+// The trace fields as they reach Kafka: a valid, non-empty W3C traceparent and a traceid equal
+// to it (daprd left ours alone), equal to `traceparent` when given.
+inline void check_trace(const KafkaRecord& r, const std::string& traceparent = "") {
+  BOOST_REQUIRE(r.event.is_object());
+  const std::string got = r.event.value("traceparent", "");
+  BOOST_TEST(!got.empty(), r.event.dump());
+  BOOST_TEST(http::traceparent_from(got) == got, r.event.dump());
+  BOOST_TEST(r.event.value("traceid", "") == got, r.event.dump());
+  if (!traceparent.empty()) BOOST_TEST(got == traceparent);
+}
+
 // Record key and partitionKey header = the user; a valid CloudEvent of `type` about `task_id`
-// whose correlationid (and traceparent, when given) are the request's.
+// whose correlationid (and traceparent, when given) are the request's, with valid trace fields.
 inline void check_record(const KafkaRecord& r, const std::string& user, const std::string& type,
                          const std::string& task_id, const std::string& correlation_id,
                          const std::string& traceparent = "") {
@@ -29,7 +41,7 @@ inline void check_record(const KafkaRecord& r, const std::string& user, const st
   BOOST_TEST(r.event["data"]["user_id"] == user);
   BOOST_TEST(r.event["data"]["task_id"] == task_id);
   BOOST_TEST(r.event["data"]["timestamp"] == r.event["time"]);
-  if (!traceparent.empty()) BOOST_TEST(r.event["traceparent"] == traceparent);
+  check_trace(r, traceparent);
 }
 
 }  // namespace tasks::testing
