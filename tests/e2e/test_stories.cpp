@@ -24,7 +24,9 @@ BOOST_AUTO_TEST_SUITE(story_1_task_events)
 BOOST_AUTO_TEST_CASE(scenarios_1_to_6) {
   UserApi alice("alice");
   // 1: create
-  auto created = alice.create({{"title", "Buy milk"}, {"description", "2 l"}}, with("s1-create"));
+  auto create_headers = with("s1-create");
+  create_headers.push_back("tracestate: rojo=00f067aa0ba902b7");
+  auto created = alice.create({{"title", "Buy milk"}, {"description", "2 l"}}, create_headers);
   BOOST_TEST(created.header("traceparent") == traceparent);  // the client's own, echoed
   auto id = created.json()["id"].get<std::string>();
   // 2: update a field; 6: update that changes nothing
@@ -38,7 +40,7 @@ BOOST_AUTO_TEST_CASE(scenarios_1_to_6) {
 
   auto records = EndToEnd::get().records_of("task-events", alice.user(), 6);
   BOOST_REQUIRE_EQUAL(records.size(), 6u);
-  check_record(records[0], alice.user(), "task.created", id, "s1-create", traceparent);
+  check_record(records[0], alice.user(), "task.created", id, "s1-create", traceparent, "rojo=00f067aa0ba902b7");
   BOOST_TEST(records[0].event["data"]["title"] == "Buy milk");
   BOOST_TEST(records[0].event["data"]["description"] == "2 l");
   BOOST_TEST(records[0].event["data"]["completed"] == false);
