@@ -144,7 +144,7 @@ void commit_and_reply(self_ptr self, command_ptr cmd, Commit commit, ReplyStatus
 }
 
 EnvelopeContext envelope(self_ptr self, const RequestContext& ctx) {
-  return {self->state.options.event_source, ctx.correlation_id, ctx.traceparent};
+  return {self->state.options.event_source, ctx.correlation_id, ctx.traceparent, ctx.tracestate};
 }
 
 void create(self_ptr self, command_ptr cmd, const CreateTask& op) {

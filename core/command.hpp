@@ -27,7 +27,11 @@ struct IdempotencyKey {
 struct RequestContext {
   std::string user_id;
   std::string correlation_id;
-  std::string traceparent;  // empty when the request had none (or an invalid one)
+  // W3C trace context: the request's own traceparent when valid, otherwise a fresh one that
+  // taskd started (never empty for a request of the API), and its tracestate when it had a
+  // valid one (empty otherwise). Both go into every event of the request.
+  std::string traceparent;
+  std::string tracestate;
   steady_time received_at = std::chrono::steady_clock::now();
   // The one deadline of this request (TASKS_REQUEST_TIMEOUT after it arrived): no step of it
   // starts later, and its answer is due by then.

@@ -18,8 +18,13 @@ nlohmann::json make_cloud_event(const std::string& id, const std::string& type, 
       {"correlationid", context.correlation_id},
       {"data", std::move(data)},
   };
-  // The distributed-tracing extension; Dapr also derives its own trace attributes from the header.
-  if (!context.traceparent.empty()) event["traceparent"] = context.traceparent;
+  // The distributed-tracing extension. `traceid` is what makes daprd keep our values: on an
+  // event without it daprd writes its own (an empty string when it has no span).
+  if (!context.traceparent.empty()) {
+    event["traceparent"] = context.traceparent;
+    event["traceid"] = context.traceparent;
+  }
+  if (!context.tracestate.empty()) event["tracestate"] = context.tracestate;
   return event;
 }
 

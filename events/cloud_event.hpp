@@ -14,11 +14,15 @@ namespace tasks {
 
 // What every event of one request shares.
 struct EnvelopeContext {
-  std::string source;          // TASKS_EVENT_SOURCE
-  std::string correlation_id;  // the request's X-Correlation-ID
-  std::string traceparent;     // the request's W3C traceparent, or empty
+  std::string source;           // TASKS_EVENT_SOURCE
+  std::string correlation_id;   // the request's X-Correlation-ID
+  std::string traceparent;      // the request's W3C traceparent (its own or the one taskd started)
+  std::string tracestate = {};  // the request's W3C tracestate, or empty
 };
 
+// The envelope with the distributed-tracing extension: `traceparent` and `traceid` (the same
+// W3C value) and `tracestate` when there is one. Dapr overwrites the trace fields of an event
+// without `traceid` (with "" when the publish carries no traceparent header), so both are set.
 nlohmann::json make_cloud_event(const std::string& id, const std::string& type, const std::string& subject, millis time,
                                 const EnvelopeContext& context, nlohmann::json data);
 

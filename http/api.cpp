@@ -68,6 +68,17 @@ std::optional<Refusal> media_refusal(const Request& request, Endpoint endpoint) 
   return std::nullopt;
 }
 
+// The request's trace context. Several tracestate fields are one list (W3C, RFC 9110 §5.3).
+TraceContext trace_of(const Request& request) {
+  return trace_context_from(request.header("traceparent"), request.combined("tracestate"));
+}
+
+// A refusal from the head carries the request's traceparent like every other answer.
+Refusal traced(Refusal refusal, const Request& head) {
+  refusal.headers.emplace_back("traceparent", trace_of(head).traceparent);
+  return refusal;
+}
+
 void send_refusal(Exchange& exchange, const Refusal& refusal) {
   exchange.send_problem(refusal.problem, refusal.headers);
 }
@@ -121,17 +132,21 @@ void readiness(const std::shared_ptr<ApiContext>& ctx, std::shared_ptr<Exchange>
 
 std::optional<Refusal> ApiHandler::screen(Request& head) {
   const auto route = route_of(head);
-  if (auto refusal = route_refusal(head, route)) return refusal;
+  if (auto refusal = route_refusal(head, route)) return traced(std::move(*refusal), head);
   if (is_health(route)) return std::nullopt;
-  if (context_->server->draining.load()) return Refusal{{503, "the service is shutting down", ""}};
+  if (context_->server->draining.load()) return traced(Refusal{{503, "the service is shutting down", ""}}, head);
   auto user = authenticate(head, context_->options.tokens);
-  if (auto* refusal = std::get_if<Refusal>(&user)) return *refusal;
+  if (auto* refusal = std::get_if<Refusal>(&user)) return traced(std::move(*refusal), head);
   head.principal = std::get<std::string>(std::move(user));
-  return media_refusal(head, route.endpoint);
+  if (auto refusal = media_refusal(head, route.endpoint)) return traced(std::move(*refusal), head);
+  return std::nullopt;
 }
 
 void ApiHandler::handle(Request request, std::shared_ptr<Exchange> exchange) {
   const auto& ctx = context_;
+  // First, so that every answer from here on (refusals included) carries the traceparent.
+  auto trace = trace_of(request);
+  exchange->set_traceparent(trace.traceparent);
   const auto route = route_of(request);
   exchange->describe(request.method,
                      route.kind == RouteMatch::Kind::found ? route_template(route.endpoint) : "unmatched");
@@ -153,7 +168,8 @@ void ApiHandler::handle(Request request, std::shared_ptr<Exchange> exchange) {
   TaskCommand command;
   command.context.user_id = std::get<std::string>(std::move(user));
   command.context.correlation_id = exchange->correlation_id();
-  command.context.traceparent = traceparent_from(request.header("traceparent"));
+  command.context.traceparent = std::move(trace.traceparent);
+  command.context.tracestate = std::move(trace.tracestate);
   command.context.received_at = request.received_at;
   command.context.deadline = request.received_at + ctx->options.request_timeout;
 

@@ -20,8 +20,9 @@ void Exchange::send(int status, std::string body, const std::string& content_typ
   if (answered_.exchange(true)) return;
   Answer answer;
   answer.status = status;
-  answer.headers.reserve(headers.size() + 2);
+  answer.headers.reserve(headers.size() + 3);
   answer.headers.emplace_back("X-Correlation-ID", correlation_id_);
+  if (!traceparent_.empty()) answer.headers.emplace_back("traceparent", traceparent_);
   if (!content_type.empty()) answer.headers.emplace_back("Content-Type", content_type);
   for (const auto& h : headers) answer.headers.push_back(h);
   answer.body = std::move(body);

@@ -43,6 +43,11 @@ class Exchange {
 
   const std::string& correlation_id() const { return correlation_id_; }
 
+  // The request's W3C traceparent (its own, or the one taskd started for it): every answer of
+  // this exchange carries it as a `traceparent` header, so a client without one learns the
+  // trace its events belong to. Set before the exchange is handed on (it is not synchronised).
+  void set_traceparent(std::string traceparent) { traceparent_ = std::move(traceparent); }
+
   // For the request metrics: the method, and the route template once the route is known.
   void describe(std::string method, std::string route) {
     method_ = std::move(method);
@@ -52,6 +57,7 @@ class Exchange {
  private:
   std::shared_ptr<AnswerSink> sink_;
   std::string correlation_id_;
+  std::string traceparent_;  // empty: no traceparent header (the admin API)
   std::shared_ptr<ServerState> server_;
   std::atomic<bool> answered_{false};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

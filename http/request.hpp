@@ -21,6 +21,23 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // The value of the first field called `name` (ASCII case-insensitive), if any.
 std::optional<std::string> find_header(const Headers& fields, std::string_view name);
 
+// Every field called `name` (ASCII case-insensitive) as one comma-separated list, in field
+// order (RFC 9110 §5.3: how a list field sent as several lines is read), if there is any.
+inline std::optional<std::string> combined_header(const Headers& fields, std::string_view name) {
+  auto same = [&](const std::string& field) {
+    if (field.size() != name.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+      if (lower(field[i]) != lower(name[i])) return false;
+    }
+    return true;
+  };
+  std::optional<std::string> out;
+  for (const auto& [field, value] : fields)
+    if (same(field)) out = out ? *out + "," + value : value;
+  return out;
+}
+
 struct Request {
   std::string method;  // as sent: "GET", "HEAD", "POST", ...
   std::string path;    // the target's path (origin-form; absolute-form is reduced to it)
@@ -35,6 +52,7 @@ struct Request {
   std::string principal;
 
   std::optional<std::string> header(std::string_view name) const { return find_header(fields, name); }
+  std::optional<std::string> combined(std::string_view name) const { return combined_header(fields, name); }
   bool is_head() const { return method == "HEAD"; }
 };
 

@@ -24,8 +24,11 @@ BOOST_AUTO_TEST_SUITE(story_1_task_events)
 BOOST_AUTO_TEST_CASE(scenarios_1_to_6) {
   UserApi alice("alice");
   // 1: create
-  auto id =
-      alice.create({{"title", "Buy milk"}, {"description", "2 l"}}, with("s1-create")).json()["id"].get<std::string>();
+  auto create_headers = with("s1-create");
+  create_headers.push_back("tracestate: rojo=00f067aa0ba902b7");
+  auto created = alice.create({{"title", "Buy milk"}, {"description", "2 l"}}, create_headers);
+  BOOST_TEST(created.header("traceparent") == traceparent);  // the client's own, echoed
+  auto id = created.json()["id"].get<std::string>();
   // 2: update a field; 6: update that changes nothing
   alice.patch(id, {{"title", "Buy oat milk"}}, with("s1-update"));
   alice.patch(id, {{"title", "Buy oat milk"}}, with("s1-noop"));
@@ -37,7 +40,7 @@ BOOST_AUTO_TEST_CASE(scenarios_1_to_6) {
 
   auto records = EndToEnd::get().records_of("task-events", alice.user(), 6);
   BOOST_REQUIRE_EQUAL(records.size(), 6u);
-  check_record(records[0], alice.user(), "task.created", id, "s1-create", traceparent);
+  check_record(records[0], alice.user(), "task.created", id, "s1-create", traceparent, "rojo=00f067aa0ba902b7");
   BOOST_TEST(records[0].event["data"]["title"] == "Buy milk");
   BOOST_TEST(records[0].event["data"]["description"] == "2 l");
   BOOST_TEST(records[0].event["data"]["completed"] == false);
@@ -82,10 +85,16 @@ BOOST_AUTO_TEST_CASE(scenario_1_every_mutation_yields_a_sync_event) {
 
 BOOST_AUTO_TEST_CASE(scenario_2_sync_events_arrive_in_version_order) {
   UserApi carol("carol");
-  std::vector<std::string> ids = {carol.create_id("a"), carol.create_id("b")};
+  // Sent without a traceparent: taskd starts the trace and says which in its answer.
+  auto first = carol.create({{"title", "a"}});
+  BOOST_REQUIRE(first.status == 201);
+  std::vector<std::string> ids = {first.json()["id"], carol.create_id("b")};
   for (int i = 0; i < 10; ++i) carol.patch(ids[i % 2], {{"title", "v" + std::to_string(i)}});
   auto records = EndToEnd::get().records_of("task-updates", carol.user(), 12);
   BOOST_REQUIRE_EQUAL(records.size(), 12u);
+  check_trace(records[0], first.header("traceparent"));
+  BOOST_TEST(!first.header("traceparent").empty());
+  for (const auto& r : records) check_trace(r);
   std::map<std::string, long long> last;
   for (const auto& r : records) {
     const std::string task = r.event["data"]["task_id"];

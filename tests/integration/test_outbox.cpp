@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "events/cloud_event.hpp"
+#include "http/request_meta.hpp"
 #include "tests/integration/fixture.hpp"
 
 using namespace tasks::testing;
@@ -89,7 +90,14 @@ BOOST_AUTO_TEST_CASE(a_scripted_sequence_leaves_exactly_the_expected_events_in_c
   BOOST_TEST(ids.size() == rows.size());
   BOOST_TEST(rows[0].traceparent == traceparent);
   BOOST_TEST(rows[0].payload["traceparent"] == traceparent);
-  BOOST_TEST(rows[3].traceparent.empty());
+  BOOST_TEST(rows[0].payload["traceid"] == traceparent);
+  // A request without a traceparent gets a fresh one (taskd starts the trace): never empty.
+  BOOST_TEST(!rows[3].traceparent.empty());
+  BOOST_TEST(rows[3].traceparent != traceparent);
+  BOOST_TEST(tasks::http::traceparent_from(rows[3].traceparent) == rows[3].traceparent);
+  BOOST_TEST(rows[3].payload["traceparent"] == rows[3].traceparent);
+  BOOST_TEST(rows[3].payload["traceid"] == rows[3].traceparent);
+  BOOST_TEST(rows[4].traceparent == rows[3].traceparent);  // one request, one trace
   BOOST_TEST(rows[3].payload["data"]["changed_fields"] == json::array({"title"}));
   BOOST_TEST(rows[5].payload["data"]["changed_fields"] == json::array());
   BOOST_TEST(rows[9].payload["data"]["previous_due_date"] == "2026-12-01T09:00:00.000Z");

@@ -116,8 +116,12 @@ BOOST_AUTO_TEST_CASE(every_event_reaches_its_topic_with_envelope_key_and_headers
       BOOST_TEST(r.headers.at("traceparent") == traceparent);
       BOOST_TEST(r.event["traceparent"] == traceparent);
     } else {
-      BOOST_TEST(r.headers.count("traceparent") == 0u);
+      // No traceparent in the request: the fresh one taskd started, in the header and the body.
+      BOOST_REQUIRE(r.headers.count("traceparent") == 1u);
+      BOOST_TEST(r.headers.at("traceparent") != traceparent);
+      BOOST_TEST(r.event["traceparent"] == r.headers.at("traceparent"));
     }
+    BOOST_TEST(r.event["traceid"] == r.event["traceparent"]);
   }
   BOOST_TEST(ids.size() == sidecar.delivered().size());
   auto updated = sidecar.delivered("task-events")[1].event;

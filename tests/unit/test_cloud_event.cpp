@@ -7,7 +7,8 @@ using namespace tasks;
 
 namespace {
 constexpr millis at = 1796115600123LL;
-const EnvelopeContext ctx{"tasks-backend", "corr-1", ""};
+const std::string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+const EnvelopeContext ctx{"tasks-backend", "corr-1", traceparent};
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(cloud_event)
@@ -22,7 +23,8 @@ BOOST_AUTO_TEST_CASE(has_every_required_attribute) {
   BOOST_TEST(e["datacontenttype"] == "application/json");
   BOOST_TEST(e["correlationid"] == "corr-1");
   BOOST_TEST(e["data"]["x"] == 1);
-  BOOST_TEST(!e.contains("traceparent"));
+  BOOST_TEST(e["traceparent"] == traceparent);
+  BOOST_TEST(!e.contains("tracestate"));
   BOOST_TEST(envelope_problems(e).empty());
 }
 
@@ -32,10 +34,22 @@ BOOST_AUTO_TEST_CASE(time_is_rfc3339_utc) {
   BOOST_TEST(*parse_rfc3339(e["time"].get<std::string>()) == at);
 }
 
-BOOST_AUTO_TEST_CASE(carries_the_traceparent_when_given) {
-  EnvelopeContext traced{"src", "c", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"};
+// daprd keeps the trace fields of an event only when it has a `traceid`: both are the same value.
+BOOST_AUTO_TEST_CASE(carries_the_traceparent_and_an_equal_traceid) {
+  EnvelopeContext traced{"src", "c", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"};
   auto e = make_cloud_event("id", "t", "s", at, traced, nlohmann::json::object());
   BOOST_TEST(e["traceparent"] == traced.traceparent);
+  BOOST_TEST(e["traceid"] == traced.traceparent);
+  BOOST_TEST(!e.contains("tracestate"));
+  BOOST_TEST(envelope_problems(e).empty());
+}
+
+BOOST_AUTO_TEST_CASE(carries_the_tracestate_when_given) {
+  EnvelopeContext traced{"src", "c", traceparent, "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"};
+  auto e = make_cloud_event("id", "t", "s", at, traced, nlohmann::json::object());
+  BOOST_TEST(e["traceparent"] == traceparent);
+  BOOST_TEST(e["traceid"] == traceparent);
+  BOOST_TEST(e["tracestate"] == "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
   BOOST_TEST(envelope_problems(e).empty());
 }
 
@@ -62,7 +76,7 @@ BOOST_AUTO_TEST_CASE(problems_are_found) {
 BOOST_AUTO_TEST_CASE(outbox_rows_carry_key_ids_and_the_envelope) {
   std::vector<PlannedEvent> planned = {{"task-events", "task.created", {{"a", 1}}},
                                        {"task-updates", "task.sync", {{"b", 2}}}};
-  EnvelopeContext traced{"tasks-backend", "corr-9", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"};
+  EnvelopeContext traced{"tasks-backend", "corr-9", traceparent, "congo=t61rcWkgMzE"};
   auto rows = build_outbox_events(planned, "task-1", "alice", at, traced);
   BOOST_REQUIRE(rows.size() == 2u);
   BOOST_TEST(rows[0].event_id != rows[1].event_id);
@@ -77,6 +91,9 @@ BOOST_AUTO_TEST_CASE(outbox_rows_carry_key_ids_and_the_envelope) {
     BOOST_TEST(e["id"] == r.event_id);
     BOOST_TEST(e["type"] == r.event_type);
     BOOST_TEST(e["subject"] == "task-1");
+    BOOST_TEST(e["traceparent"] == traceparent);
+    BOOST_TEST(e["traceid"] == traceparent);
+    BOOST_TEST(e["tracestate"] == "congo=t61rcWkgMzE");
   }
   BOOST_TEST(rows[0].topic == "task-events");
   BOOST_TEST(rows[1].topic == "task-updates");
