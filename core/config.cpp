@@ -65,7 +65,7 @@ const std::vector<Setting>& settings() {
        "publish calls in flight per topic (one per user at a time)"},
       {"TASKS_SHUTDOWN_DRAIN", "--shutdown-drain", "5s", "on SIGTERM, how long publishers may keep delivering"},
       {"TASKS_FAULT_INJECTION", "--fault-injection", "off",
-       "tests only: on enables POST /admin/faults/crash/{actor} (a publisher crashes)"},
+       "tests only: on enables POST /admin/faults/crash/publisher/{topic} and /admin/faults/mangle/{topic}/{user}"},
   };
   return all;
 }

@@ -59,6 +59,7 @@ using stop_atom     = caf::atom_constant<caf::atom("stop")>;      // passivate n
 using store_atom    = caf::atom_constant<caf::atom("store")>;     // here is the current persistence actor
 using children_atom = caf::atom_constant<caf::atom("children")>;  // describe your children
 using crash_atom    = caf::atom_constant<caf::atom("crash")>;     // test-only fault switch: die now
+using mangle_atom   = caf::atom_constant<caf::atom("mangle")>;    // test-only fault switch: send a user's events unreadable
 using restart_atom  = caf::atom_constant<caf::atom("restart")>;   // start a child again
 using fetch_atom    = caf::atom_constant<caf::atom("fetch")>;     // outbox rows that may be sent now
 using settle_atom   = caf::atom_constant<caf::atom("settle")>;    // record a delivery round's results
@@ -138,6 +139,7 @@ using publisher_actor = caf::typed_actor<
   caf::replies_to<resume_atom>::with<bool>,                         // deliver again
   caf::replies_to<drain_atom, std::int64_t>::with<std::int64_t>,    // (deadline ms) shutdown: deliver what is due
   caf::reacts_to<crash_atom>,                                       // test-only fault switch: die (when enabled)
+  caf::replies_to<mangle_atom, std::string, bool>::with<bool>,      // test-only: (user, on) send that user's events as broken JSON
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // state, counters, last error, next retry
 
 // One user's actor: serialises that user's requests (at most TASKS_USER_QUEUE_LIMIT waiting or

@@ -3,6 +3,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
 
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -68,6 +69,7 @@ struct publisher_state {
   bool stopped = false;  // drained for shutdown: no round starts any more
   std::int64_t drained = 0;
   clock::time_point started = clock::now();
+  std::set<std::string> mangled_users;  // test-only fault switch: their events go out unreadable
   static inline const char* name = "publisher";
 };
 
@@ -223,6 +225,10 @@ RoundResult deliver(self_ptr self, const std::vector<Lane>& lanes) {
 std::vector<Lane> choose_lanes(self_ptr self, const std::vector<OutboxRow>& rows) {
   auto& st = self->state;
   auto lanes = plan_lanes(rows, st.options.concurrency, st.options.max_rows_per_lane);
+  // The fault switch: a body that is not JSON, which daprd cannot read as a CloudEvent.
+  for (auto& lane : lanes)
+    if (st.mangled_users.count(lane.user))
+      for (auto& row : lane.rows) row.event.payload = row.event.payload.substr(0, row.event.payload.size() / 2);
   if (!st.trouble) return lanes;
   const size_t i = pick_probe(lanes, st.last_probe_user);
   if (i == lanes.size()) return {};
@@ -362,6 +368,15 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
       },
       [=](crash_atom) {
         if (self->state.options.fault_injection) throw std::runtime_error("injected crash (test fault switch)");
+      },
+      [=](mangle_atom, const std::string& user, bool on) {
+        auto& s = self->state;
+        if (!s.options.fault_injection) return false;
+        if (on)
+          s.mangled_users.insert(user);
+        else
+          s.mangled_users.erase(user);
+        return true;
       },
       [=](status_atom) {
         auto& s = self->state;

@@ -29,8 +29,8 @@ void judge_failure(const OutboxRow& row, const AttemptResult& result, bool flowi
       retry.first_failed_at = f.decision.ages ? (row.first_failed_at ? row.first_failed_at : now) : row.first_failed_at;
       if (f.decision.ages && too_old(retry.first_failed_at, now, policy)) {
         f.dead = true;
-        f.dead_reason = "failing for itself for longer than TASKS_PUBLISH_MAX_AGE (" + f.decision.reason +
-                        "): " + describe(result);
+        f.dead_reason =
+            "failing for itself for longer than TASKS_PUBLISH_MAX_AGE (" + f.decision.reason + "): " + describe(result);
         break;
       }
       retry.lane_backoff = true;

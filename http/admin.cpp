@@ -262,6 +262,17 @@ void ask_redrive(caf::event_based_actor* self, exchange_ptr ex, persistence_acto
           [=](caf::error& e) { fail(ex, e); });
 }
 
+// Answered once the publisher has the switch set, so that what the test sends next sees it.
+void ask_mangle(caf::event_based_actor* self, exchange_ptr ex, publisher_actor publisher, std::string topic,
+                std::string user, bool on, std::chrono::milliseconds timeout) {
+  self->request(publisher, timeout, mangle_atom::value, user, on)
+      .then(
+          [=](bool) {
+            ex->send_json(200, dump({{"mangle", on}, {"topic", topic}, {"user_id", user}}));
+          },
+          [=](caf::error& e) { fail(ex, e); });
+}
+
 // Scrape-time gauges first (backlog, live user actors), then the whole text.
 void ask_metrics(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, registry_actor registry,
                  std::shared_ptr<PrometheusMetrics> metrics, std::chrono::milliseconds timeout) {
@@ -427,6 +438,16 @@ void AdminHandler::handle(Request request, std::shared_ptr<Exchange> ex) {
     if (!get) return wrong_method("GET");
     return (void)sys.spawn(ask_discarded, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
                            limit_from(request, 100), timeout);
+  }
+  if (what == "faults" && ctx.fault_injection && seg.size() == 5 && seg[2] == "mangle") {
+    // POST /admin/faults/mangle/{topic}/{user}[?on=false]: that user's events go out as broken JSON.
+    if (!post) return wrong_method("POST");
+    auto publishers = ctx.directory->publishers();
+    auto it = publishers.find(seg[3]);
+    if (it == publishers.end())
+      return ex->send_problem({404, "no publisher for topic '" + seg[3].substr(0, 100) + "'", ""});
+    const bool on = query_value(request, "on") != "false";
+    return (void)sys.spawn(ask_mangle, ex, it->second, seg[3], seg[4], on, timeout);
   }
   if (what == "faults" && ctx.fault_injection && seg.size() == 5 && seg[2] == "crash" && seg[3] == "publisher") {
     if (!post) return wrong_method("POST");

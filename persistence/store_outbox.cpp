@@ -135,11 +135,11 @@ std::vector<OutboxBacklog> Store::backlog(millis now) {
         // The oldest pending row of a topic: the first of its index on (topic, id).
         std::string topic;
         long long created_at = 0;
-        soci::statement oldest = prepared(
-            sql, "SELECT created_at FROM outbox WHERE topic = :topic ORDER BY id LIMIT 1", [&](soci::statement& s) {
-              s.exchange(soci::into(created_at));
-              s.exchange(soci::use(topic));
-            });
+        soci::statement oldest = prepared(sql, "SELECT created_at FROM outbox WHERE topic = :topic ORDER BY id LIMIT 1",
+                                          [&](soci::statement& s) {
+                                            s.exchange(soci::into(created_at));
+                                            s.exchange(soci::use(topic));
+                                          });
         std::vector<OutboxBacklog> out;
         for (auto& [name, b] : by_topic) {
           topic = name;
@@ -226,7 +226,8 @@ std::vector<BlockedLane> Store::blocked_lanes(const std::string& topic_name, std
             std::string("SELECT l.topic, l.partition_key, l.blocked_by, l.blocked_since, l.blocked_reason, l.pending, "
                         "d.event_id, d.event_type, d.task_id FROM outbox_lanes l LEFT JOIN dead_letters d ON d.id = "
                         "l.blocked_by WHERE l.blocked_by > 0") +
-                (all ? "" : " AND l.topic = :topic") + " ORDER BY l.blocked_since, l.topic, l.partition_key LIMIT :limit",
+                (all ? "" : " AND l.topic = :topic") +
+                " ORDER BY l.blocked_since, l.topic, l.partition_key LIMIT :limit",
             [&](soci::statement& s) {
               s.exchange(soci::into(b.topic));
               s.exchange(soci::into(b.user_id));
@@ -321,7 +322,8 @@ std::vector<DeadKey> dead_keys(soci::session& sql, const std::string& topic_name
   if (older_than > 0) where += " AND dead_at < :older_than";
   DeadKey k;
   soci::statement st = prepared(
-      sql, "SELECT id, topic, partition_key, event_id, created_at FROM dead_letters" + where + " ORDER BY id LIMIT :lim",
+      sql,
+      "SELECT id, topic, partition_key, event_id, created_at FROM dead_letters" + where + " ORDER BY id LIMIT :lim",
       [&](soci::statement& s) {
         s.exchange(soci::into(k.id));
         s.exchange(soci::into(k.topic));

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(a_round_where_everything_fails_alike_is_the_topics_trouble)
   BOOST_TEST(r.topic_trouble);
   BOOST_REQUIRE(r.report.retries.size() == 2u);
   for (const auto& retry : r.report.retries) {
-    BOOST_TEST(!retry.lane_backoff);        // the topic backs off, not the lanes
+    BOOST_TEST(!retry.lane_backoff);         // the topic backs off, not the lanes
     BOOST_TEST(retry.first_failed_at == 0);  // and no event's own clock runs
   }
   BOOST_TEST(r.report.dead.empty());
@@ -212,9 +212,8 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(probes)
 
 BOOST_AUTO_TEST_CASE(probes_rotate_over_users_and_wrap_round) {
-  std::vector<Lane> lanes = {{"carol", {outbox_row(1, "carol")}},
-                             {"alice", {outbox_row(2, "alice")}},
-                             {"bob", {outbox_row(3, "bob")}}};
+  std::vector<Lane> lanes = {
+      {"carol", {outbox_row(1, "carol")}}, {"alice", {outbox_row(2, "alice")}}, {"bob", {outbox_row(3, "bob")}}};
   BOOST_TEST(lanes[pick_probe(lanes, "")].user == "alice");
   BOOST_TEST(lanes[pick_probe(lanes, "alice")].user == "bob");
   BOOST_TEST(lanes[pick_probe(lanes, "bob")].user == "carol");
