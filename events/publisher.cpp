@@ -41,8 +41,9 @@ struct publisher_state {
   // Topic-wide trouble (failure_model: the sidecar, the component, our request): the topic backs
   // off and probes one event at a time, the probes rotating over users.
   bool trouble = false;
-  std::int64_t trouble_rounds = 0;  // consecutive probes that found the trouble still there
-  millis wake_at = 0;               // end of the current topic backoff
+  std::int64_t trouble_rounds = 0;                // consecutive probes that found the trouble still there
+  millis wake_at = 0;                             // end of the current topic backoff
+  std::chrono::milliseconds next_topic_delay{0};  // decided with the round that found the trouble
   millis last_probe_at = 0;
   std::string last_probe_user;
   TopicRecent recent;
@@ -113,8 +114,7 @@ void enter_trouble(self_ptr self) {
   ++st.topic_backoffs;
   if (st.options.metrics) st.options.metrics->publish_backoff(st.options.target.topic, "topic");
   st.mode = Mode::backing_off;
-  const auto delay = full_jitter(backoff_ceiling(st.trouble_rounds, st.options.policy), st.rng);
-  st.wake_at = now_millis() + std::max<std::int64_t>(delay.count(), 1);
+  st.wake_at = now_millis() + std::max<std::int64_t>(st.next_topic_delay.count(), 1);
   round_at(self, st.wake_at);
 }
 
@@ -199,11 +199,13 @@ void account(self_ptr self, const RoundResult& judged) {
     if (f.decision.scope == Scope::lane) {
       ++st.lane_backoffs;
       if (st.options.metrics) st.options.metrics->publish_backoff(topic, "lane");
+      fields["backoff"] = "lane";
       fields["next_retry_ms"] = f.retry_at - now;
-      log::warn("publish failed; the user's lane backs off", fields);
     } else {
-      log::warn("publish failed; the topic backs off", fields);
+      fields["backoff"] = "topic";
+      fields["next_retry_ms"] = st.next_topic_delay.count();
     }
+    log::warn("publish failed", fields);
   }
 }
 
@@ -216,6 +218,9 @@ RoundResult deliver(self_ptr self, const std::vector<Lane>& lanes) {
   auto outcomes = st.client->deliver(lanes, deadline);
   auto judged =
       judge_round(st.options.target.topic, lanes, outcomes, st.recent, now_millis(), st.options.policy, st.rng);
+  // The topic's next backoff, when this round finds it in trouble (logged with each failure).
+  if (judged.topic_trouble && !judged.delivered_any)
+    st.next_topic_delay = full_jitter(backoff_ceiling(st.trouble_rounds + 1, st.options.policy), st.rng);
   account(self, judged);
   return judged;
 }

@@ -153,7 +153,25 @@ const std::vector<Migration>& migrations() {
   return all;
 }
 
+namespace {
+
+// True when every migration is applied already: read without a write lock, so that a reader
+// connection opened while a writer holds the database (a long transaction, a stall) does not
+// wait for it.
+bool all_applied(soci::session& sql) {
+  try {
+    long long applied = 0;
+    sql << "SELECT COUNT(*) FROM schema_migrations", soci::into(applied);
+    return applied >= static_cast<long long>(migrations().size());
+  } catch (const soci::soci_error&) {
+    return false;  // no table yet
+  }
+}
+
+}  // namespace
+
 std::vector<long long> migrate(soci::session& sql, Dialect dialect) {
+  if (all_applied(sql)) return {};
   sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
          "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
   std::vector<long long> applied;
