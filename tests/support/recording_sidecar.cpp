@@ -1,19 +1,31 @@
 #include "tests/support/recording_sidecar.hpp"
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <list>
 #include <mutex>
-#include <queue>
+#include <optional>
 #include <thread>
 
 #include "http/request_meta.hpp"
-#include "http/server.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace tasks::testing {
 
 namespace {
 
-using ExchangePtr = std::shared_ptr<http::Exchange>;
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using LaneKey = std::pair<std::string, std::string>;  // (topic, partition key)
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -33,153 +45,299 @@ std::string url_decode(const std::string& s) {
   return out;
 }
 
+// The publish request as recorded: topic and pub/sub from the path, the partition key from the
+// `metadata.partitionKey` query parameter, the body parsed as JSON when it is.
+RecordedPublish parse_publish(const std::string& rest, const std::string& query,
+                              const bhttp::request<bhttp::string_body>& request) {
+  RecordedPublish r;
+  r.at = Clock::now();
+  r.pubsub = url_decode(rest.substr(0, rest.find('/')));
+  r.topic = url_decode(rest.substr(rest.find('/') + 1));
+  if (auto params = http::query_parameters(query)) {
+    if (auto it = params->find("metadata.partitionKey"); it != params->end()) r.partition_key = it->second;
+  }
+  for (const auto& field : request) r.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+  r.body = request.body();
+  r.event = nlohmann::json::parse(r.body, nullptr, false);
+  if (r.event.is_discarded()) r.event = nullptr;
+  return r;
+}
+
+// What goes back on the wire; nothing at all when `send` is false.
+struct Reply {
+  bool send = true;
+  long status = 204;
+  std::string body{}, content_type{};
+};
+
+Reply reply_for(const SidecarBehaviour& b) {
+  Reply reply;
+  reply.status = b.status;
+  if (b.status < 200 || b.status >= 300) {
+    const std::string code = b.error_code.empty() ? "ERR_TEST" : b.error_code;
+    reply.body = nlohmann::json{{"errorCode", code}, {"message", "told to answer " + std::to_string(b.status)}}.dump();
+    reply.content_type = "application/json";
+  }
+  return reply;
+}
+
 }  // namespace
 
-struct RecordingSidecar::Impl : std::enable_shared_from_this<RecordingSidecar::Impl> {
+std::string RecordedPublish::event_id() const {
+  if (event.is_object() && event.contains("id") && event["id"].is_string()) return event["id"].get<std::string>();
+  return "";
+}
+
+struct RecordingSidecar::Impl {
   int port = 0;
+
+  // Behaviours and records, under `mutex`.
   mutable std::mutex mutex;
-  std::map<std::string, SidecarBehaviour> behaviours;
+  std::condition_variable wake;  // delayed and hung answers wait on it; stop() ends them
+  std::map<std::string, SidecarBehaviour> by_topic;
+  std::map<LaneKey, SidecarBehaviour> by_key;  // topic "" = every topic
+  std::map<std::string, SidecarBehaviour> by_event;
   std::vector<RecordedPublish> seen;
-  size_t in_flight = 0, max_in_flight = 0, max_per_key = 0;
+  size_t cleared = 0;  // records dropped by clear(): a record's number minus this is its index
   bool keep = true;
   size_t total = 0, total_delivered = 0;
+  size_t in_flight = 0, max_in_flight = 0, max_per_key = 0, max_per_lane = 0;
   std::map<std::string, size_t> in_flight_by_key;
-  std::unique_ptr<http::Server> server;
+  std::map<LaneKey, size_t> in_flight_by_lane, max_by_lane;
+  // Bumped by stop(): requests of an earlier generation are gone with their connections.
+  std::uint64_t generation = 0;
 
-  // Answers that wait: (when, sequence) -> writer and record.
-  struct Delayed {
-    std::chrono::steady_clock::time_point due;
-    ExchangePtr writer;
-    size_t index;
-    long status;
-    bool operator>(const Delayed& o) const { return due > o.due; }
+  // Serving: start() and stop() under `serving_mutex`; the accept loop and a thread per connection.
+  std::mutex serving_mutex;
+  net::io_context io;  // owns no threads: the sockets are used synchronously
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::atomic<bool> accepting{false};
+  std::thread accept_thread;
+  struct Connection {
+    std::unique_ptr<tcp::socket> socket;
+    std::thread thread;
+    std::atomic<bool> done{false};
   };
-  std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
-  std::vector<ExchangePtr> hung;
-  std::condition_variable wake;
-  bool stopping = false;
-  std::thread timer;
+  std::list<Connection> connections;  // under connections_mutex
+  std::mutex connections_mutex;
 
-  SidecarBehaviour behaviour_for(const std::string& topic) {
-    if (auto it = behaviours.find(topic); it != behaviours.end()) return it->second;
-    if (auto it = behaviours.find(""); it != behaviours.end()) return it->second;
+  SidecarBehaviour behaviour_for(const RecordedPublish& r) const {
+    if (auto it = by_event.find(r.event_id()); it != by_event.end() && !it->first.empty()) return it->second;
+    if (auto it = by_key.find({r.topic, r.partition_key}); it != by_key.end()) return it->second;
+    if (auto it = by_key.find({"", r.partition_key}); it != by_key.end()) return it->second;
+    if (auto it = by_topic.find(r.topic); it != by_topic.end()) return it->second;
+    if (auto it = by_topic.find(""); it != by_topic.end()) return it->second;
     return {};
   }
 
-  void answer(http::Exchange& writer, size_t index, long status) {
-    {
-      std::lock_guard lock(mutex);
-      if (!keep) {
-        --in_flight;
-        total_delivered += status == 204;
-      } else if (index < seen.size()) {
-        seen[index].answered = status;
-        --in_flight;
-        --in_flight_by_key[seen[index].partition_key];
-      }
+  // Records one request as in flight; returns its number and how to answer it (nothing when
+  // the server stopped since the request's connection was accepted).
+  std::optional<std::pair<size_t, SidecarBehaviour>> admit(RecordedPublish r, std::uint64_t of_generation) {
+    std::lock_guard lock(mutex);
+    if (of_generation != generation) return std::nullopt;
+    const auto b = behaviour_for(r);
+    ++total;
+    max_in_flight = std::max(max_in_flight, ++in_flight);
+    const size_t number = cleared + seen.size();
+    if (keep) {
+      max_per_key = std::max(max_per_key, ++in_flight_by_key[r.partition_key]);
+      const LaneKey lane{r.topic, r.partition_key};
+      const size_t now = ++in_flight_by_lane[lane];
+      max_by_lane[lane] = std::max(max_by_lane[lane], now);
+      max_per_lane = std::max(max_per_lane, now);
+      seen.push_back(std::move(r));
     }
-    if (status == 204) {
-      writer.send(204, "", "");
-    } else {
-      writer.send_json(static_cast<int>(status),
-                       R"({"errorCode":"ERR_TEST","message":"told to answer )" + std::to_string(status) + "\"}");
-    }
+    return std::pair{number, b};
   }
 
-  void on_request(http::Request& request, ExchangePtr response) {
-    const std::string resource = request.path;
-    const std::string prefix = "/v1.0/publish/";
-    if (resource.rfind(prefix, 0) != 0) {
-      response->send(204, "", "");  // healthz and the like
+  // The request is over (answered with `status`, or 0: closed without an answer). Requests of a
+  // stopped generation were already taken out of the counts by stop().
+  void settle(size_t number, const LaneKey& lane, long status, std::uint64_t of_generation) {
+    std::lock_guard lock(mutex);
+    if (of_generation != generation) return;
+    --in_flight;
+    if (!keep) {
+      total_delivered += status == 204;
       return;
     }
-    RecordedPublish r;
-    const std::string rest = resource.substr(prefix.size());
-    r.pubsub = url_decode(rest.substr(0, rest.find('/')));
-    r.topic = url_decode(rest.substr(rest.find('/') + 1));
-    if (auto params = http::query_parameters(request.query)) {
-      if (auto it = params->find("metadata.partitionKey"); it != params->end()) r.partition_key = it->second;
-    }
-    for (const auto& [name, value] : request.fields) r.headers[lower(name)] = value;
-    r.body = std::move(request.body);
-    r.event = nlohmann::json::parse(r.body, nullptr, false);
-    if (r.event.is_discarded()) r.event = nullptr;
-    size_t index;
-    SidecarBehaviour b;
-    {
-      std::lock_guard lock(mutex);
-      b = behaviour_for(r.topic);
-      ++total;
-      index = seen.size();
-      max_in_flight = std::max(max_in_flight, ++in_flight);
-      if (keep) {
-        max_per_key = std::max(max_per_key, ++in_flight_by_key[r.partition_key]);
-        seen.push_back(std::move(r));
-      }
-    }
-    if (b.hang) {
-      std::lock_guard lock(mutex);
-      hung.push_back(std::move(response));
-      return;
-    }
-    if (b.delay.count() > 0) {
-      std::lock_guard lock(mutex);
-      delayed.push({std::chrono::steady_clock::now() + b.delay, std::move(response), index, b.status});
-      wake.notify_all();
-      return;
-    }
-    answer(*response, index, b.status);
+    --in_flight_by_key[lane.second];
+    --in_flight_by_lane[lane];
+    if (number >= cleared && number - cleared < seen.size()) seen[number - cleared].answered = status;
   }
 
-  void run_timer() {
+  // Waits until `until` (true) or until the server generation ends (false).
+  bool wait_for_answer_time(std::optional<Clock::time_point> until, std::uint64_t of_generation) {
     std::unique_lock lock(mutex);
-    while (!stopping) {
-      if (delayed.empty()) {
-        wake.wait(lock);
-        continue;
+    auto gone = [&] { return generation != of_generation; };
+    if (!until) {
+      wake.wait(lock, gone);
+      return false;
+    }
+    return !wake.wait_until(lock, *until, gone);
+  }
+
+  Reply on_request(const bhttp::request<bhttp::string_body>& request, std::uint64_t of_generation) {
+    const std::string target(request.target());
+    const auto q = target.find('?');
+    const std::string path = target.substr(0, q), query = q == std::string::npos ? "" : target.substr(q + 1);
+    const std::string prefix = "/v1.0/publish/";
+    if (path.rfind(prefix, 0) != 0) return {};  // healthz and the like: 204
+    auto r = parse_publish(path.substr(prefix.size()), query, request);
+    const LaneKey lane{r.topic, r.partition_key};
+    const auto admitted = admit(std::move(r), of_generation);
+    if (!admitted) return {false};
+    const auto& [number, b] = *admitted;
+    if (b.close) {
+      settle(number, lane, 0, of_generation);
+      return {false};
+    }
+    if (b.hang || b.delay.count() > 0) {
+      std::optional<Clock::time_point> until;
+      if (!b.hang) until = Clock::now() + b.delay;
+      if (!wait_for_answer_time(until, of_generation)) return {false};  // stopped meanwhile
+    }
+    settle(number, lane, b.status, of_generation);
+    return reply_for(b);
+  }
+
+  // One connection: requests one after another (HTTP/1.1 keep-alive), until the client closes,
+  // a behaviour closes it or stop() shuts it down.
+  void serve(tcp::socket& socket, std::uint64_t of_generation) {
+    boost::beast::flat_buffer buffer;
+    for (;;) {
+      boost::system::error_code ec;
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(64 * 1024);
+      parser.body_limit(1024 * 1024);
+      bhttp::read_header(socket, buffer, parser, ec);
+      if (ec) return;
+      if (boost::beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
+        bhttp::write(socket, go_on, ec);
+        if (ec) return;
       }
-      auto next = delayed.top();
-      if (std::chrono::steady_clock::now() < next.due) {
-        wake.wait_until(lock, next.due);
-        continue;
-      }
-      delayed.pop();
-      lock.unlock();
-      answer(*next.writer, next.index, next.status);
-      lock.lock();
+      bhttp::read(socket, buffer, parser, ec);
+      if (ec) return;
+      const auto request = parser.release();
+      const Reply reply = on_request(request, of_generation);
+      if (!reply.send) return;
+      bhttp::response<bhttp::string_body> response;
+      response.version(request.version());
+      response.result(static_cast<unsigned>(reply.status));
+      if (!reply.content_type.empty()) response.set(bhttp::field::content_type, reply.content_type);
+      response.body() = reply.body;
+      response.keep_alive(request.keep_alive());
+      response.prepare_payload();
+      bhttp::write(socket, response, ec);
+      if (ec || !response.keep_alive()) return;
     }
   }
-};
 
-namespace {
-
-class Handler : public http::Handler {
- public:
-  explicit Handler(std::weak_ptr<RecordingSidecar::Impl> impl) : impl_(std::move(impl)) {}
-  void handle(http::Request request, ExchangePtr response) override {
-    if (auto impl = impl_.lock()) impl->on_request(request, std::move(response));
+  void reap_finished_connections() {
+    std::lock_guard lock(connections_mutex);
+    for (auto it = connections.begin(); it != connections.end();) {
+      if (!it->done) {
+        ++it;
+        continue;
+      }
+      it->thread.join();
+      it = connections.erase(it);
+    }
   }
 
- private:
-  std::weak_ptr<RecordingSidecar::Impl> impl_;
-};
+  void accept_loop(std::uint64_t of_generation) {
+    while (accepting) {
+      pollfd pfd{acceptor->native_handle(), POLLIN, 0};
+      if (::poll(&pfd, 1, 50) <= 0) continue;
+      const int fd = ::accept4(acceptor->native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      boost::system::error_code ec;
+      auto socket = std::make_unique<tcp::socket>(io);
+      socket->assign(tcp::v4(), fd, ec);
+      if (ec) {
+        ::close(fd);
+        continue;
+      }
+      socket->set_option(tcp::no_delay(true), ec);
+      reap_finished_connections();
+      std::lock_guard lock(connections_mutex);
+      auto& c = connections.emplace_back();
+      c.socket = std::move(socket);
+      c.thread = std::thread([this, &c, of_generation] {
+        serve(*c.socket, of_generation);
+        // Closed under the lock so that stop() never shuts down a descriptor reused meanwhile.
+        std::lock_guard closing(connections_mutex);
+        boost::system::error_code ignored;
+        c.socket->shutdown(tcp::socket::shutdown_both, ignored);
+        c.socket->close(ignored);
+        c.done = true;
+      });
+    }
+  }
 
-}  // namespace
+  void start() {
+    std::lock_guard lock(serving_mutex);
+    if (acceptor) return;
+    // Close-on-exec: a taskd forked from this process must not inherit the listening socket (it
+    // would keep the port accepting into its backlog while this sidecar is stopped).
+    auto a = std::make_unique<tcp::acceptor>(io);
+    const tcp::endpoint at(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port));
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw boost::system::system_error(errno, boost::system::system_category(), "socket");
+    a->assign(at.protocol(), fd);
+    a->set_option(tcp::acceptor::reuse_address(true));
+    a->bind(at);
+    a->listen(1024);
+    acceptor = std::move(a);
+    std::uint64_t of_generation;
+    {
+      std::lock_guard records(mutex);
+      of_generation = generation;
+    }
+    accepting = true;
+    accept_thread = std::thread([this, of_generation] { accept_loop(of_generation); });
+  }
+
+  void stop() {
+    std::lock_guard lock(serving_mutex);
+    if (!acceptor) return;
+    accepting = false;
+    accept_thread.join();
+    acceptor->close();
+    acceptor.reset();
+    {
+      // Unanswered requests die with the server, unanswered (as a crashed sidecar's would); they
+      // no longer count as in flight.
+      std::lock_guard records(mutex);
+      ++generation;
+      in_flight = 0;
+      in_flight_by_key.clear();
+      in_flight_by_lane.clear();
+      wake.notify_all();
+    }
+    {
+      std::lock_guard conns(connections_mutex);
+      for (auto& c : connections) {
+        boost::system::error_code ignored;
+        if (c.socket->is_open()) c.socket->shutdown(tcp::socket::shutdown_both, ignored);
+      }
+    }
+    std::list<Connection> ending;
+    {
+      std::lock_guard conns(connections_mutex);
+      ending.splice(ending.end(), connections);
+    }
+    for (auto& c : ending) c.thread.join();
+  }
+};
 
 RecordingSidecar::RecordingSidecar(int port) : impl_(std::make_shared<Impl>()) {
   impl_->port = port ? port : free_port();
-  impl_->timer = std::thread([impl = impl_.get()] { impl->run_timer(); });
   start();
 }
 
 RecordingSidecar::~RecordingSidecar() {
   stop();
-  {
-    std::lock_guard lock(impl_->mutex);
-    impl_->stopping = true;
-    impl_->wake.notify_all();
-  }
-  impl_->timer.join();
 }
 
 int RecordingSidecar::port() const {
@@ -188,37 +346,32 @@ int RecordingSidecar::port() const {
 
 void RecordingSidecar::behave(const std::string& topic, SidecarBehaviour behaviour) {
   std::lock_guard lock(impl_->mutex);
-  impl_->behaviours[topic] = behaviour;
+  impl_->by_topic[topic] = std::move(behaviour);
+}
+
+void RecordingSidecar::behave_for_key(const std::string& topic, const std::string& partition_key,
+                                      SidecarBehaviour behaviour) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->by_key[{topic, partition_key}] = std::move(behaviour);
+}
+
+void RecordingSidecar::behave_for_event(const std::string& event_id, SidecarBehaviour behaviour) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->by_event[event_id] = std::move(behaviour);
+}
+
+void RecordingSidecar::forget_overrides() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->by_key.clear();
+  impl_->by_event.clear();
 }
 
 void RecordingSidecar::start() {
-  if (impl_->server) return;
-  http::ServerOptions options;
-  options.address = HostPort{"127.0.0.1", static_cast<unsigned short>(impl_->port)};
-  options.threads = 2;
-  options.limits.max_body_bytes = 1024 * 1024;
-  impl_->server =
-      std::make_unique<http::Server>(options, std::make_shared<Handler>(impl_), std::make_shared<http::ServerState>());
-  impl_->server->start("sidecar port");
+  impl_->start();
 }
 
 void RecordingSidecar::stop() {
-  if (!impl_->server) return;
-  {
-    // Unanswered requests die with the server, unanswered (as a crashed sidecar's would); they
-    // no longer count as in flight.
-    std::lock_guard lock(impl_->mutex);
-    for (auto& e : impl_->hung) e->abandon();
-    impl_->hung.clear();
-    while (!impl_->delayed.empty()) {
-      impl_->delayed.top().writer->abandon();
-      impl_->delayed.pop();
-    }
-    impl_->in_flight = 0;
-    impl_->in_flight_by_key.clear();
-  }
-  impl_->server->shutdown();
-  impl_->server.reset();
+  impl_->stop();
 }
 
 std::vector<RecordedPublish> RecordingSidecar::requests(const std::string& topic) const {
@@ -265,8 +418,20 @@ size_t RecordingSidecar::max_in_flight_per_key() const {
   return impl_->max_per_key;
 }
 
+size_t RecordingSidecar::max_in_flight_for(const std::string& topic, const std::string& partition_key) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->max_by_lane.find({topic, partition_key});
+  return it == impl_->max_by_lane.end() ? 0 : it->second;
+}
+
+size_t RecordingSidecar::max_in_flight_per_lane() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->max_per_lane;
+}
+
 void RecordingSidecar::clear() {
   std::lock_guard lock(impl_->mutex);
+  impl_->cleared += impl_->seen.size();
   impl_->seen.clear();
 }
 

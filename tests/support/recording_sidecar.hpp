@@ -1,8 +1,13 @@
 #pragma once
 
 // A stand-in for the Dapr sidecar's publish API, on loopback, for unit and fault-injection
-// tests and the benchmarks: it records every publish request and answers as told, per topic:
-// 204, any status, slowly, not at all (hang), or not at all because it is down.
+// tests and the benchmarks: it records every publish request and answers as told: 204, any
+// status (with daprd's JSON error body when given an errorCode), slowly, not at all (hang), by
+// closing the connection, or not at all because it is down. What it does can be told per topic,
+// per partition key (one user's lane, on one topic or all) and per CloudEvent id (one event).
+//
+// It is a small HTTP/1.1 server of its own (a thread per connection), so that it can also do
+// what no well-behaved server does: read a request and close the connection without an answer.
 
 #include <chrono>
 #include <functional>
@@ -18,14 +23,22 @@ struct RecordedPublish {
   std::string pubsub, topic, partition_key;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
-  nlohmann::json event;  // the body parsed (null when it is not JSON)
-  long answered = 0;     // the status it got (0: none yet)
+  nlohmann::json event;                        // the body parsed (null when it is not JSON)
+  long answered = 0;                           // the status it got (0: none, or not yet)
+  std::chrono::steady_clock::time_point at{};  // when the request arrived (read whole)
+
+  // The CloudEvent's id ("" when the body has none).
+  std::string event_id() const;
 };
 
 struct SidecarBehaviour {
   long status = 204;
   std::chrono::milliseconds delay{0};  // answer this much later
   bool hang = false;                   // never answer (the client times out)
+  // daprd's errorCode: a non-2xx answer then has daprd's body,
+  // {"errorCode":"<code>","message":"..."} (application/json). Unset: "ERR_TEST".
+  std::string error_code{};
+  bool close = false;  // record the request, then close the connection without any answer
 };
 
 class RecordingSidecar {
@@ -43,6 +56,11 @@ class RecordingSidecar {
 
   // How to answer publishes to `topic` ("" sets the default for every topic without its own).
   void behave(const std::string& topic, SidecarBehaviour behaviour);
+  // Overrides, most specific first: the CloudEvent id, then (topic, partition key), then ("",
+  // partition key) for every topic, then the topic's behaviour, then the default.
+  void behave_for_key(const std::string& topic, const std::string& partition_key, SidecarBehaviour behaviour);
+  void behave_for_event(const std::string& event_id, SidecarBehaviour behaviour);
+  void forget_overrides();  // every key and event override; topic behaviours stay
 
   void stop();   // down: connections are refused
   void start();  // up again, same port
@@ -52,13 +70,16 @@ class RecordingSidecar {
   std::vector<RecordedPublish> delivered(const std::string& topic = "") const;
   size_t delivered_count(const std::string& topic = "") const;
   size_t request_count() const;
-  // The most requests that were waiting for their answer at once: overall, and for one
-  // partition key (a publisher keeping per-user order never has two of a user's in flight).
+  // The most requests that were waiting for their answer at once: overall, for one partition
+  // key over every topic, for one lane (topic, partition key), and for the busiest lane. A
+  // publisher keeping per-user order never has two requests of one lane in flight.
   size_t max_in_flight() const;
   size_t max_in_flight_per_key() const;
+  size_t max_in_flight_for(const std::string& topic, const std::string& partition_key) const;
+  size_t max_in_flight_per_lane() const;
   void clear();
 
-  struct Impl;  // public so that the HTTP handler can reach it
+  struct Impl;
 
  private:
   std::shared_ptr<Impl> impl_;
