@@ -192,7 +192,8 @@ void account(self_ptr self, const RoundResult& judged) {
       ++st.dead_lettered;
       if (st.options.metrics) st.options.metrics->event_dead_lettered(topic);
       fields["dead_reason"] = f.dead_reason;
-      log::error("event dead-lettered; its user's later events on this topic wait behind it", fields);
+      fields["lane"] = "stopped: the user's later events on this topic wait for a redrive or discard";
+      log::error("event dead-lettered", fields);
       continue;
     }
     ++st.retried;

@@ -37,6 +37,13 @@ caf::result<T> view(const Deadline& deadline, F&& read) {
 outbox_reader_actor::behavior_type reader_impl(self_ptr self, DbTarget target, StoreOptions options) {
   self->state.target = std::move(target);
   self->state.options = std::move(options);
+  // Connect now, while nothing holds the database: preparing statements on PostgreSQL takes
+  // table locks, and a first scrape during a long transaction would wait behind it. A failure
+  // here is retried at the first read.
+  try {
+    (void)store_of(self);
+  } catch (const std::exception&) {
+  }
   return {
       [=](fetch_atom, const std::string& topic, std::int64_t lanes, std::int64_t rows) {
         try {

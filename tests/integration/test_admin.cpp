@@ -183,10 +183,15 @@ BOOST_AUTO_TEST_CASE(a_paused_publisher_sends_nothing_and_drains_in_order_when_r
 
 BOOST_AUTO_TEST_CASE(a_dead_letter_is_listed_and_redriven) {
   RecordingSidecar sidecar;
-  sidecar.behave("reminders", SidecarBehaviour{400});
   auto taskd = Environment::get().start_taskd(fast_publishing(sidecar));
-  UserApi alice(*taskd, "alice");
+  UserApi alice(*taskd, "alice"), bob(*taskd, "bob");
   Admin admin(*taskd);
+  // Another user's reminder goes through first: then a refusal of one event is that event's own.
+  bob.create_id("due", "2026-12-01T09:00:00Z");
+  BOOST_REQUIRE(wait_until([&] { return sidecar.delivered_count("reminders") == 1u; }));
+  SidecarBehaviour refuse{400};
+  refuse.error_code = "ERR_PUBSUB_EVENTS_SER";
+  sidecar.behave("reminders", refuse);
   alice.create_id("due", "2026-12-01T09:00:00Z");
   json dead;
   BOOST_REQUIRE(wait_until([&] {
@@ -194,7 +199,8 @@ BOOST_AUTO_TEST_CASE(a_dead_letter_is_listed_and_redriven) {
     return dead.size() == 1u;
   }));
   BOOST_TEST(dead[0]["event_type"] == "reminder.scheduled");
-  BOOST_TEST(dead[0]["reason"].get<std::string>().find("HTTP 400") != std::string::npos);
+  BOOST_TEST(dead[0]["user_id"] == alice.user());
+  BOOST_TEST(dead[0]["reason"].get<std::string>().find("ERR_PUBSUB_EVENTS_SER") != std::string::npos);
   BOOST_TEST(admin.get("/admin/dead-letters?topic=task-events")["dead_letters"].empty());
   BOOST_TEST(sample(admin.metrics(), R"(tasks_events_dead_lettered_total{topic="reminders"})") == 1);
 
@@ -202,8 +208,8 @@ BOOST_AUTO_TEST_CASE(a_dead_letter_is_listed_and_redriven) {
   auto redriven = admin.post("/admin/dead-letters/" + dead[0]["event_id"].get<std::string>() + "/redrive");
   BOOST_TEST(redriven.status == 200);
   BOOST_TEST(redriven.json()["redriven"] == 1);
-  BOOST_REQUIRE(wait_until([&] { return sidecar.delivered_count("reminders") == 1u; }));
-  BOOST_TEST(sidecar.delivered("reminders")[0].event["id"] == dead[0]["event_id"]);
+  BOOST_REQUIRE(wait_until([&] { return sidecar.delivered_count("reminders") == 2u; }));
+  BOOST_TEST(sidecar.delivered("reminders")[1].event["id"] == dead[0]["event_id"]);
   BOOST_TEST(admin.get("/admin/dead-letters")["dead_letters"].empty());
   BOOST_TEST(admin.post("/admin/dead-letters/" + dead[0]["event_id"].get<std::string>() + "/redrive").status == 404);
   BOOST_TEST(admin.post("/admin/dead-letters/redrive").json()["redriven"] == 0);

@@ -247,20 +247,31 @@ BOOST_AUTO_TEST_CASE(a_failing_topic_does_not_delay_the_others) {
   for (size_t i = 0; i < 20; ++i) BOOST_TEST(reminders[i].event["subject"] == events[i].event["subject"]);
 }
 
-BOOST_AUTO_TEST_CASE(a_malformed_event_answer_400_is_dead_lettered_and_kept) {
+// An event daprd cannot read while others of its topic go through is dead-lettered at once, never
+// retried, kept; the same answer for every event (nothing flows) dead-letters nothing.
+BOOST_AUTO_TEST_CASE(an_event_refused_for_itself_is_dead_lettered_and_kept) {
   RecordingSidecar sidecar;
-  sidecar.behave("task-updates", SidecarBehaviour{400});
+  SidecarBehaviour refuse{400};
+  refuse.error_code = "ERR_PUBSUB_EVENTS_SER";
+  sidecar.behave("task-updates", refuse);
   const auto db = Environment::get().fresh_db_url("dead");
   auto taskd = Environment::get().start_taskd(publishing_env(sidecar, {{"TASKS_DB", db}}));
-  UserApi alice(*taskd, "alice");
-  alice.create_id("t");
+  UserApi alice(*taskd, "alice"), bob(*taskd, "bob");
   DbPeek peek(db);
+  alice.create_id("t");
+  BOOST_REQUIRE(wait_until([&] { return sidecar.requests("task-updates").size() >= 2u; }));
+  BOOST_TEST(peek.count("SELECT COUNT(*) FROM dead_letters") == 0);  // nothing flows: not the event's fault
+  sidecar.behave("task-updates", SidecarBehaviour{204});
+  BOOST_REQUIRE(wait_until([&] { return sidecar.delivered_count("task-updates") == 1u; }));
+  sidecar.behave("task-updates", refuse);
+  const auto before = sidecar.requests("task-updates").size();
+  bob.create_id("t");
   BOOST_REQUIRE(wait_until([&] { return peek.count("SELECT COUNT(*) FROM dead_letters") == 1; }));
-  BOOST_TEST(
-      peek.count("SELECT COUNT(*) FROM dead_letters WHERE topic = 'task-updates' AND reason LIKE '%HTTP 400%'") == 1);
+  BOOST_TEST(peek.count("SELECT COUNT(*) FROM dead_letters WHERE topic = 'task-updates' AND partition_key = '" +
+                        bob.user() + "' AND reason LIKE '%ERR_PUBSUB_EVENTS_SER%'") == 1);
   BOOST_TEST(wait_until([&] { return peek.count("SELECT COUNT(*) FROM outbox") == 0; }));
-  BOOST_TEST(sidecar.delivered_count("task-events") == 1u);
-  BOOST_TEST(sidecar.requests("task-updates").size() == 1u);  // never retried
+  BOOST_TEST(sidecar.delivered_count("task-events") == 2u);
+  BOOST_TEST(sidecar.requests("task-updates").size() == before + 1);  // never retried
   BOOST_TEST(!log_lines(*taskd, "event dead-lettered").empty());
 }
 

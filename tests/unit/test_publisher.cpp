@@ -213,6 +213,39 @@ BOOST_AUTO_TEST_CASE(an_outage_longer_than_the_maximum_age_dead_letters_nothing)
   caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
 }
 
+// Refused for itself while others flow (one partition's users): only its failures count toward
+// the maximum age; then it is dead-lettered and its lane stops, in order, while others go on.
+BOOST_AUTO_TEST_CASE(an_event_failing_for_itself_past_the_maximum_age_stops_its_lane) {
+  World w;
+  SidecarBehaviour refuse{500};
+  refuse.error_code = "ERR_PUBSUB_PUBLISH_MESSAGE";
+  w.sidecar.behave_for_key(topic, "alice", refuse);
+  auto alice = w.commit_events("alice", 2);
+  auto options = w.options();
+  options.policy.max_age = milliseconds(300);
+  auto pub = spawn_publisher(*w.sys, w.persistence, options);
+  caf::anon_send(w.persistence, listen_atom::value, topic, outbox_listener_actor{pub});
+  // Bob's events keep flowing the whole time, so alice's refusals are hers.
+  BOOST_REQUIRE(wait_until([&] {
+    w.commit_events("bob", 1);
+    return w.dead().size() == 1u;
+  }));
+  auto dead = w.dead();
+  BOOST_TEST(dead[0].event.event_id == alice[0]);
+  BOOST_TEST(dead[0].reason.find("TASKS_PUBLISH_MAX_AGE") != std::string::npos);
+  // Alice's second event waits behind it: never sent while the lane is stopped.
+  w.sidecar.forget_overrides();
+  auto more = w.commit_events("bob", 1);
+  BOOST_REQUIRE(wait_until([&] {
+    for (const auto& r : w.sidecar.delivered())
+      if (r.event["id"] == more[0]) return true;
+    return false;
+  }));
+  for (const auto& r : w.sidecar.requests()) BOOST_TEST(r.event["id"] != alice[1]);
+  BOOST_TEST(status_of(*w.sys, pub).details["failures_by_scope"].value("lane", 0) >= 1);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
 BOOST_AUTO_TEST_CASE(a_down_sidecar_is_probed_with_one_event_at_a_time) {
   World w;
   w.sidecar.stop();
