@@ -1,5 +1,6 @@
 #include "events/failure_model.hpp"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -70,7 +71,13 @@ std::string error_code_of(const std::string& body) {
   if (!parsed.is_object()) return "";
   auto it = parsed.find("errorCode");
   if (it == parsed.end() || !it->is_string()) return "";
-  return it->get<std::string>().substr(0, 100);
+  // It becomes a metric label: daprd's codes are short upper-case words; anything else is one
+  // label, not a new series per answer.
+  const auto code = it->get<std::string>();
+  const bool plain = !code.empty() && code.size() <= 64 && std::all_of(code.begin(), code.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  return plain ? code : "UNRECOGNISED_ERROR_CODE";
 }
 
 bool is_delivered(const AttemptResult& r) {

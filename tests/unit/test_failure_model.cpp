@@ -103,6 +103,7 @@ BOOST_AUTO_TEST_CASE(the_error_code_is_read_from_daprds_json_only) {
   BOOST_TEST(error_code_of(R"({"errorCode":7})").empty());
   BOOST_TEST(error_code_of(R"(["errorCode"])").empty());
   BOOST_TEST(error_code_of("").empty());
+  BOOST_TEST(error_code_of(R"({"errorCode":"weird code {}"})") == "UNRECOGNISED_ERROR_CODE");
 }
 
 BOOST_AUTO_TEST_CASE(others_flow_only_within_the_window) {
