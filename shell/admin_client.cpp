@@ -35,7 +35,11 @@ AdminReply AdminClient::post(const std::string& path) {
   return perform("POST", path);
 }
 
-AdminReply AdminClient::perform(const char* method, const std::string& path) {
+AdminReply AdminClient::post_json(const std::string& path, const std::string& body) {
+  return perform("POST", path, body);
+}
+
+AdminReply AdminClient::perform(const char* method, const std::string& path, const std::string& body) {
   CURL* curl = static_cast<CURL*>(curl_);
   curl_easy_reset(curl);  // forgets the options, keeps the open connection
   AdminReply reply;
@@ -49,11 +53,11 @@ AdminReply AdminClient::perform(const char* method, const std::string& path) {
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "taskctl-shell");
   if (std::string(method) == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   }
-  // curl would label the empty POST body a form; the admin API takes no body.
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type:");
+  // curl would label a POST body a form: an empty one gets no type, a JSON one its own.
+  curl_slist* headers = curl_slist_append(nullptr, body.empty() ? "Content-Type:" : "Content-Type: application/json");
   if (!authorization_.empty()) headers = curl_slist_append(headers, authorization_.c_str());
   char error[CURL_ERROR_SIZE] = "";  // curl's own words ("Failed to connect to ... : Connection refused")
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);

@@ -26,11 +26,14 @@ class AdminClient {
   // `path` starts with '/' and may carry a query: "/admin/outbox/reminders?limit=5".
   AdminReply get(const std::string& path);
   AdminReply post(const std::string& path);
+  // POST with a JSON body (sent as application/json).
+  AdminReply post_json(const std::string& path, const std::string& body);
 
   const std::string& base_url() const { return base_url_; }
 
  private:
-  AdminReply perform(const char* method, const std::string& path);
+  // `body` is sent only with POST; "" is an empty POST without a content type.
+  AdminReply perform(const char* method, const std::string& path, const std::string& body = "");
 
   std::string base_url_;
   std::string authorization_;  // the whole header line, or "" without a token

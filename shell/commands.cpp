@@ -16,13 +16,20 @@ const std::vector<CommandSpec>& command_catalogue() {
       {"actors", "actors [filter]", "the long-lived actors; filter matches part of the id or the kind", 0, 1,
        Argument::free},
       {"inspect", "inspect <actor>", "one actor in full (e.g. inspect user/alice)", 1, 1, Argument::actor},
-      {"publishers", "publishers", "the publishers: state, counts, last error (paused ones stand out)", 0, 0,
-       Argument::none},
+      {"publishers", "publishers",
+       "the publishers: state, probing, backoffs, counts, last error (paused ones stand out)", 0, 0, Argument::none},
       {"outbox", "outbox [topic]", "events waiting to be published, per topic or the next rows of one", 0, 1,
        Argument::topic},
       {"dead", "dead [topic]", "dead-lettered events", 0, 1, Argument::topic},
+      {"lanes", "lanes [topic]", "lanes (topic, user) stopped by a dead letter: that user's later events wait", 0, 1,
+       Argument::topic},
       {"redrive", "redrive <event-id|all> [topic]", "send dead letters back to the outbox (all: of a topic)", 1, 2,
-       Argument::free},
+       Argument::dead_letter},
+      {"discard", "discard <event-id> <reason...>",
+       "give up on a dead letter, saying why (recorded with your name); its lane goes on", 1, many,
+       Argument::dead_letter},
+      {"discarded", "discarded [topic]", "dead letters given up on: when, by whom and why, newest first", 0, 1,
+       Argument::topic},
       {"pause", "pause <topic>", "stop a publisher from delivering (events wait in the outbox)", 1, 1, Argument::topic},
       {"resume", "resume <topic>", "let a paused publisher deliver again", 1, 1, Argument::topic},
       {"metrics", "metrics [prefix]", "Prometheus metrics whose name starts with prefix", 0, 1, Argument::free},
@@ -60,7 +67,9 @@ std::string help_text() {
     out += "  " + std::string(spec.usage) + std::string(width - spec.usage.size() + 2, ' ');
     out += std::string(spec.summary) + "\n";
   }
-  out += "Add --json to a command for its raw JSON answer. Tab completes commands, actors and topics.\n";
+  out +=
+      "Add --json to a command for its raw JSON answer.\n"
+      "Tab completes commands, actors, topics and the event ids of dead letters.\n";
   return out;
 }
 

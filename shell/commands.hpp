@@ -1,7 +1,8 @@
 #pragma once
 
 // The shell's commands: name, usage, one line of help, how many arguments each takes and what
-// its first argument names (so completion knows whether to offer actors, topics or commands).
+// its first argument names (so completion knows whether to offer actors, topics, commands or the
+// event ids of dead letters).
 
 #include <optional>
 #include <string>
@@ -10,7 +11,8 @@
 
 namespace tasks::shell {
 
-enum class Argument { none, actor, topic, command, free };
+// dead_letter: the event id of a dead letter (what redrive and discard act on).
+enum class Argument { none, actor, topic, command, dead_letter, free };
 
 struct CommandSpec {
   std::string_view name;

@@ -8,16 +8,18 @@ namespace tasks::shell {
 
 namespace {
 
-Argument argument_kind(std::vector<std::string> before) {
+// What the word after `before` is, and the fixed words it may be.
+CompletionRequest argument_of(std::vector<std::string> before) {
   before.erase(std::remove(before.begin(), before.end(), "--json"), before.end());
-  if (before.empty()) return Argument::command;
-  if (before.front() == "watch") return argument_kind({before.begin() + 1, before.end()});
+  if (before.empty()) return {Argument::command, "", {}};
+  if (before.front() == "watch") return argument_of({before.begin() + 1, before.end()});
   const CommandSpec* spec = find_command(before.front());
-  if (spec == nullptr) return Argument::none;
+  if (spec == nullptr) return {};
   const size_t position = before.size() - 1;  // of the word being typed, among the arguments
-  if (position == 0) return spec->first;
-  if (spec->name == "redrive" && position == 1 && before[1] == "all") return Argument::topic;
-  return Argument::none;
+  if (spec->name == "redrive" && position == 0) return {Argument::dead_letter, "", {"all"}};
+  if (position == 0) return {spec->first, "", {}};
+  if (spec->name == "redrive" && position == 1 && before[1] == "all") return {Argument::topic, "", {}};
+  return {};  // a discard's reason, or more arguments than the command takes
 }
 
 }  // namespace
@@ -25,9 +27,8 @@ Argument argument_kind(std::vector<std::string> before) {
 CompletionRequest completion_request(std::string_view before_cursor) {
   const size_t blank = before_cursor.find_last_of(" \t");
   const size_t start = blank == std::string_view::npos ? 0 : blank + 1;
-  CompletionRequest out;
+  CompletionRequest out = argument_of(split_words(before_cursor.substr(0, start)).words);
   out.word = std::string(before_cursor.substr(start));
-  out.kind = argument_kind(split_words(before_cursor.substr(0, start)).words);
   if (out.kind == Argument::free) out.kind = Argument::none;
   return out;
 }

@@ -1,9 +1,11 @@
 #include "shell/shell.hpp"
 
+#include <cstdlib>
 #include <ctime>
 
 #include "shell/admin_url.hpp"
 #include "shell/commands.hpp"
+#include "shell/identity.hpp"
 #include "shell/interrupt.hpp"
 #include "shell/metrics_text.hpp"
 #include "shell/suggest.hpp"
@@ -37,6 +39,23 @@ std::vector<std::string> strings_in(const json& answer, const char* list, const 
   for (const auto& item : answer[list])
     if (item.is_object() && item.contains(key) && item[key].is_string()) out.push_back(item[key].get<std::string>());
   return out;
+}
+
+// `?topic=` when the command names a topic, else nothing: all topics.
+std::string topic_query(const CommandLine& line) {
+  return line.words.size() > 1 ? "?topic=" + encode_path_segment(line.words[1]) : "";
+}
+
+// The words from `first` on, one blank between them: a discard's reason as typed (quotes may
+// keep several blanks).
+std::string rest_of_line(const std::vector<std::string>& words, size_t first) {
+  std::string out;
+  for (size_t i = first; i < words.size(); ++i) out += (out.empty() ? "" : " ") + words[i];
+  return out;
+}
+
+const char* environment(const char* name) {
+  return std::getenv(name);
 }
 
 }  // namespace
@@ -78,7 +97,10 @@ Status Shell::run(const CommandLine& line) {
   if (name == "publishers") return publishers(line);
   if (name == "outbox") return outbox(line);
   if (name == "dead") return dead(line);
+  if (name == "lanes") return lanes(line);
   if (name == "redrive") return redrive(line);
+  if (name == "discard") return discard(line);
+  if (name == "discarded") return discarded(line);
   if (name == "pause" || name == "resume") return pause_or_resume(line);
   if (name == "metrics") return metrics(line);
   if (name == "watch") return watch(line);
@@ -174,9 +196,39 @@ Status Shell::outbox(const CommandLine& line) {
 }
 
 Status Shell::dead(const CommandLine& line) {
-  std::string path = "/admin/dead-letters";
-  if (line.words.size() > 1) path += "?topic=" + encode_path_segment(line.words[1]);
-  return show(line, path, dead_letters_view);
+  return show(line, "/admin/dead-letters" + topic_query(line), dead_letters_view);
+}
+
+Status Shell::lanes(const CommandLine& line) {
+  return show(line, "/admin/lanes" + topic_query(line), lanes_view);
+}
+
+Status Shell::discarded(const CommandLine& line) {
+  return show(line, "/admin/discarded" + topic_query(line), discarded_view);
+}
+
+Status Shell::report(const CommandLine& line, const AdminReply& reply, std::string (*text)(const json&)) {
+  Status status;
+  auto body = answer(reply, status, json_wanted(line));
+  if (!body) return status;
+  if (json_wanted(line))
+    print_json(*body);
+  else
+    out_ << text(*body) << "\n";
+  return status;
+}
+
+Status Shell::discard(const CommandLine& line) {
+  const std::string reason = rest_of_line(line.words, 2);
+  if (reason.find_first_not_of(" \t") == std::string::npos) {
+    // Refused here rather than by the service: the reason is the point of the record.
+    err_ << "usage: discard <event-id> <reason...>: say why it is given up on (recorded with your name)\n";
+    return Status::failed;
+  }
+  const json request = {{"by", operator_identity(environment)}, {"reason", reason}};
+  const std::string path = "/admin/dead-letters/" + encode_path_segment(line.words[1]) + "/discard";
+  // A 404 is the service's "no dead letter with event id ...", printed as its detail.
+  return report(line, client_.post_json(path, request.dump()), discarded_text);
 }
 
 Status Shell::redrive(const CommandLine& line) {
@@ -191,26 +243,12 @@ Status Shell::redrive(const CommandLine& line) {
   } else {
     path = "/admin/dead-letters/" + encode_path_segment(which) + "/redrive";
   }
-  Status status;
-  auto body = answer(client_.post(path), status, json_wanted(line));
-  if (!body) return status;
-  if (json_wanted(line))
-    print_json(*body);
-  else
-    out_ << redriven_text(*body) << "\n";
-  return status;
+  return report(line, client_.post(path), redriven_text);
 }
 
 Status Shell::pause_or_resume(const CommandLine& line) {
-  Status status;
-  auto body = answer(client_.post("/admin/publishers/" + encode_path_segment(line.words[1]) + "/" + line.name()),
-                     status, json_wanted(line));
-  if (!body) return status;
-  if (json_wanted(line))
-    print_json(*body);
-  else
-    out_ << publisher_state_text(*body) << "\n";
-  return status;
+  return report(line, client_.post("/admin/publishers/" + encode_path_segment(line.words[1]) + "/" + line.name()),
+                publisher_state_text);
 }
 
 Status Shell::metrics(const CommandLine& line) {
@@ -274,11 +312,19 @@ Completion Shell::complete(std::string_view before_cursor) {
       if (reply.ok()) choices = strings_in(json::parse(reply.body, nullptr, false), "topics", "topic");
       break;
     }
+    case Argument::dead_letter: choices = dead_letter_ids(); break;
     case Argument::none:
     case Argument::free: break;
   }
+  choices.insert(choices.end(), request.fixed.begin(), request.fixed.end());
   out.choices = matching(request.word, choices);
   return out;
+}
+
+std::vector<std::string> Shell::dead_letter_ids() {
+  const AdminReply reply = client_.get("/admin/dead-letters");
+  if (!reply.ok()) return {};
+  return strings_in(json::parse(reply.body, nullptr, false), "dead_letters", "event_id");
 }
 
 }  // namespace tasks::shell

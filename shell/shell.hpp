@@ -51,13 +51,20 @@ class Shell {
   Status publishers(const CommandLine& line);
   Status outbox(const CommandLine& line);
   Status dead(const CommandLine& line);
+  Status lanes(const CommandLine& line);
   Status redrive(const CommandLine& line);
+  Status discard(const CommandLine& line);
+  Status discarded(const CommandLine& line);
   Status pause_or_resume(const CommandLine& line);
   Status metrics(const CommandLine& line);
   Status watch(const CommandLine& line);
 
   // GET `path` and print the answer: raw JSON when wanted, otherwise as `view` renders it.
   Status show(const CommandLine& line, const std::string& path, View (*view)(const nlohmann::json&));
+  // Print the answer of a POST: raw JSON when wanted, otherwise as `text` words it.
+  Status report(const CommandLine& line, const AdminReply& reply, std::string (*text)(const nlohmann::json&));
+  // The event ids of the dead letters, for completion (none when the service cannot say).
+  std::vector<std::string> dead_letter_ids();
   // The JSON answer of a successful reply; otherwise nothing, having printed why and set `status`.
   // With `as_json`, an error's problem document is printed as the answer too.
   std::optional<nlohmann::json> answer(const AdminReply& reply, Status& status, bool as_json);

@@ -64,6 +64,17 @@ std::string age_text(const json& topic) {
   return format_duration_ms(number_of(topic, "oldest_pending_age_ms"));
 }
 
+// The age of a topic's oldest dead letter: none has no age.
+std::string dead_age_text(const json& topic) {
+  if (number_of(topic, "dead_letters") == 0) return "-";
+  return format_duration_ms(number_of(topic, "oldest_dead_letter_age_ms"));
+}
+
+// "1 lane", "3 lanes".
+std::string count_of(long long n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 void flatten(const json& value, const std::string& prefix, std::vector<std::vector<std::string>>& rows) {
   if (value.is_object() && !value.empty()) {
     for (auto it = value.begin(); it != value.end(); ++it) flatten(it.value(), prefix + "." + it.key(), rows);
@@ -162,20 +173,39 @@ View actor_view(const json& actor) {
   return view;
 }
 
+namespace {
+
+// A topic in a topic-wide backoff: why, and when it tries again.
+std::string probing_note(const json& publisher) {
+  std::string note = text_of(publisher, "topic") +
+                     " is PROBING: its events fail alike (a topic-wide backoff), so it tries one event at a time";
+  if (const std::string next = text_of(publisher, "next_retry_at"); !next.empty()) note += ", next at " + next;
+  if (const std::string error = text_of(publisher, "last_error"); !error.empty())
+    note += "; last error: " + fit_cell(error, 80);
+  return note;
+}
+
+}  // namespace
+
 View publishers_view(const json& answer) {
   View view;
-  view.table.columns = {left(""),           left("TOPIC"),     left("STATE"),         right("IN-FLIGHT"),
-                        right("DELIVERED"), right("FAILED"),   right("RETRIED"),      right("DEAD"),
-                        right("MAILBOX"),   right("RESTARTS"), left("LAST ERROR", 48)};
+  view.table.columns = {left(""),           left("TOPIC"),          left("STATE"),           left("PROBING"),
+                        right("IN-FLIGHT"), right("DELIVERED"),     right("FAILED"),         right("RETRIED"),
+                        right("DEAD"),      right("LANE BACKOFFS"), right("TOPIC BACKOFFS"), right("MAILBOX"),
+                        right("RESTARTS"),  left("LAST ERROR", 48)};
   std::vector<std::string> paused;
   for (const auto& p : by_topic(array_member(answer, "publishers"))) {
     const std::string topic = text_of(p, "topic"), state = text_of(p, "state");
+    const bool probing = member(p, "probing") == true;
     if (state == "paused") paused.push_back(topic);
     view.table.rows.push_back({state == "paused" ? std::string(paused_marker) : "", topic, shown_state(state),
-                               text_of(p, "in_flight"), text_of(p, "delivered"), text_of(p, "failed"),
-                               text_of(p, "retried"), text_of(p, "dead_lettered"), text_of(p, "mailbox"),
+                               probing ? "yes" : "", text_of(p, "in_flight"), text_of(p, "delivered"),
+                               text_of(p, "failed"), text_of(p, "retried"), text_of(p, "dead_lettered"),
+                               text_of(p, "lane_backoffs"), text_of(p, "topic_backoffs"), text_of(p, "mailbox"),
                                text_of(p, "restarts"), text_of(p, "last_error")});
-    if (state == "backing off" && !text_of(p, "next_retry_at").empty())
+    if (probing)
+      view.notes.push_back(probing_note(p));
+    else if (state == "backing off" && !text_of(p, "next_retry_at").empty())
       view.notes.push_back(topic + ": backing off, next retry at " + text_of(p, "next_retry_at"));
   }
   for (const auto& topic : paused)
@@ -187,28 +217,55 @@ View publishers_view(const json& answer) {
 
 View outbox_view(const json& answer) {
   View view;
-  view.table.columns = {left("TOPIC"), right("PENDING"), right("OLDEST")};
-  for (const auto& t : by_topic(array_member(answer, "topics")))
-    view.table.rows.push_back({text_of(t, "topic"), text_of(t, "pending"), age_text(t)});
+  view.table.columns = {left("TOPIC"),        right("PENDING"), right("OLDEST"),       right("LANES"),
+                        right("BACKING OFF"), right("BLOCKED"), right("DEAD LETTERS"), right("OLDEST DEAD")};
+  for (const auto& t : by_topic(array_member(answer, "topics"))) {
+    view.table.rows.push_back({text_of(t, "topic"), text_of(t, "pending"), age_text(t), text_of(t, "lanes"),
+                               text_of(t, "lanes_backing_off"), text_of(t, "lanes_blocked"), text_of(t, "dead_letters"),
+                               dead_age_text(t)});
+    // A blocked lane holds a user's events back until someone acts: say where to look.
+    if (const long long blocked = number_of(t, "lanes_blocked"); blocked > 0)
+      view.notes.push_back(text_of(t, "topic") + ": " + count_of(blocked, "lane") +
+                           " stopped by a dead letter (lanes " + text_of(t, "topic") + " shows them)");
+  }
   return view;
 }
 
+namespace {
+
+// A row's next attempt, or the dead letter its lane waits behind (then it has no attempt due).
+std::string next_attempt_text(const json& row) {
+  const std::string behind = text_of(row, "waiting_behind");
+  if (!behind.empty()) return "waiting behind " + short_event_id(behind);
+  return text_of(row, "next_attempt_at");
+}
+
+}  // namespace
+
 View outbox_topic_view(const json& answer) {
   View view;
+  const std::string topic = text_of(answer, "topic");
   const long long pending = number_of(answer, "pending");
-  std::string lead = text_of(answer, "topic") + ": " + std::to_string(pending) + " pending";
+  std::string lead = topic + ": " + std::to_string(pending) + " pending";
   if (pending > 0) lead += ", oldest " + age_text(answer);
+  if (const long long blocked = number_of(answer, "lanes_blocked"); blocked > 0)
+    lead += ", " + count_of(blocked, "lane") + " blocked";
   view.lead.push_back(lead);
   const json& rows = array_member(answer, "rows");
   if (rows.empty()) return view;
   view.table.columns = {right("ID"),       left("EVENT ID"), left("TYPE"),         left("USER"),
                         right("ATTEMPTS"), left("CREATED"),  left("NEXT ATTEMPT"), left("LAST ERROR", 48)};
-  for (const auto& r : rows)
+  bool waiting = false;
+  for (const auto& r : rows) {
+    waiting = waiting || !text_of(r, "waiting_behind").empty();
     view.table.rows.push_back({text_of(r, "id"), text_of(r, "event_id"), text_of(r, "event_type"),
                                text_of(r, "user_id"), text_of(r, "attempts"), text_of(r, "created_at"),
-                               text_of(r, "next_attempt_at"), text_of(r, "last_error")});
+                               next_attempt_text(r), text_of(r, "last_error")});
+  }
   if (static_cast<long long>(rows.size()) < pending)
     view.notes.push_back("(the first " + std::to_string(rows.size()) + " of " + std::to_string(pending) + ")");
+  if (waiting)
+    view.notes.push_back("rows waiting behind a dead letter go once it is redriven or discarded (lanes " + topic + ")");
   return view;
 }
 
@@ -225,6 +282,41 @@ View dead_letters_view(const json& answer) {
     view.table.rows.push_back({text_of(d, "id"), text_of(d, "topic"), text_of(d, "event_id"), text_of(d, "event_type"),
                                text_of(d, "user_id"), text_of(d, "attempts"), text_of(d, "dead_at"),
                                text_of(d, "reason")});
+  return view;
+}
+
+View lanes_view(const json& answer) {
+  View view;
+  const json& lanes = array_member(answer, "blocked_lanes");
+  if (lanes.empty()) {
+    view.notes.push_back("no blocked lanes");
+    return view;
+  }
+  view.table.columns = {left("TOPIC"), left("USER"),     left("TYPE"),      left("EVENT ID"),
+                        left("SINCE"), right("WAITING"), left("REASON", 48)};
+  for (const auto& l : lanes)
+    view.table.rows.push_back({text_of(l, "topic"), text_of(l, "user_id"), text_of(l, "event_type"),
+                               text_of(l, "event_id"), text_of(l, "since"), text_of(l, "waiting"),
+                               text_of(l, "reason")});
+  view.notes.push_back(
+      "act: redrive <event-id> (send it again, once the cause is fixed) or discard <event-id> <reason...> (give it "
+      "up; the lane goes on)");
+  return view;
+}
+
+View discarded_view(const json& answer) {
+  View view;
+  const json& given_up = array_member(answer, "discarded");
+  if (given_up.empty()) {
+    view.notes.push_back("nothing discarded");
+    return view;
+  }
+  view.table.columns = {left("DISCARDED AT"), left("BY"),   left("NOTE", 48), left("TOPIC"),
+                        left("USER"),         left("TYPE"), left("EVENT ID")};
+  for (const auto& d : given_up)
+    view.table.rows.push_back({text_of(d, "discarded_at"), text_of(d, "discarded_by"), text_of(d, "note"),
+                               text_of(d, "topic"), text_of(d, "user_id"), text_of(d, "event_type"),
+                               text_of(d, "event_id")});
   return view;
 }
 
@@ -247,6 +339,16 @@ std::string publisher_state_text(const json& answer) {
 
 std::string redriven_text(const json& answer) {
   return "redriven: " + std::to_string(number_of(answer, "redriven"));
+}
+
+std::string discarded_text(const json& answer) {
+  return "discarded " + text_of(answer, "discarded") + " (by " + text_of(answer, "by") +
+         "): " + text_of(answer, "note") + "\nits lane goes on with the user's next event";
+}
+
+std::string short_event_id(std::string_view event_id) {
+  constexpr size_t shown = 8;  // a UUID's first group: enough to tell dead letters apart
+  return std::string(event_id.substr(0, shown));
 }
 
 std::string error_detail(long status, std::string_view body) {

@@ -31,20 +31,33 @@ nlohmann::json filter_actors(const nlohmann::json& answer, std::string_view filt
 // GET /admin/actors/{id}: one field a line, the kind-specific details flattened ("details.topic").
 View actor_view(const nlohmann::json& actor);
 // GET /admin/publishers, by topic: a paused one says PAUSED, carries the "||" marker and gets a
-// note; one backing off says when it retries.
+// note; one probing (a topic-wide backoff) is marked and says when it probes next; one backing
+// off otherwise says when it retries. The backoff counts tell topic-wide from one user's trouble.
 View publishers_view(const nlohmann::json& answer);
-// GET /admin/outbox: the backlog per topic, by topic.
+// GET /admin/outbox: the backlog per topic, by topic, with its lanes (backing off, blocked by a
+// dead letter) and dead letters; a note points at `lanes` when some lane is blocked.
 View outbox_view(const nlohmann::json& answer);
-// GET /admin/outbox/{topic}: its backlog and the next rows.
+// GET /admin/outbox/{topic}: its backlog and the next rows; a row waiting behind a dead letter
+// says so instead of a next attempt.
 View outbox_topic_view(const nlohmann::json& answer);
 // GET /admin/dead-letters.
 View dead_letters_view(const nlohmann::json& answer);
+// GET /admin/lanes: the lanes stopped by a dead letter, and how to act on one.
+View lanes_view(const nlohmann::json& answer);
+// GET /admin/discarded: the record of dead letters given up on, as the service orders it (newest
+// first).
+View discarded_view(const nlohmann::json& answer);
 // GET /metrics, already reduced to a prefix: one sample a line.
 View metrics_view(const std::vector<Sample>& samples, std::string_view prefix);
 // POST .../pause or .../resume: "task-events: PAUSED".
 std::string publisher_state_text(const nlohmann::json& answer);
 // POST .../redrive: "redriven: 3".
 std::string redriven_text(const nlohmann::json& answer);
+// POST .../discard: "discarded <event id> (by alice@host): <reason>", and that the lane goes on.
+std::string discarded_text(const nlohmann::json& answer);
+
+// An event id short enough for a cell (a UUID's first 8 characters), whole when it is short.
+std::string short_event_id(std::string_view event_id);
 
 // A publisher or actor state as shown: "paused" is shouted, the rest as they come.
 std::string shown_state(std::string_view state);

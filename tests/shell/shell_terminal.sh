@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # taskctl shell for real. A real taskd on free loopback ports with a temporary SQLite database
-# and an admin token, publishing to a sidecar stand-in that refuses every event (so there are
-# real dead letters), and tasks of two users created with curl (so there are user actors). Then:
+# and an admin token, publishing to a sidecar stand-in that takes alice's events and refuses
+# bob's as unreadable (so there are real dead letters and blocked lanes), and tasks of the two
+# users created with curl (so there are user actors). Then:
 #   1. `taskctl shell -c` commands: their output and exit statuses (0 worked, 1 the service said
 #      no or the command was invalid, 2 unreachable);
 #   2. an interactive session in a detached tmux terminal (200x50, TERM=xterm, its own history
@@ -69,7 +70,7 @@ export TASKS_ADMIN_TOKEN=shell-terminal-admin-token
 admin="http://127.0.0.1:$admin_port"
 api="http://127.0.0.1:$http_port/api/v1"
 
-python3 "$here/refusing_sidecar.py" "$sidecar_port" &
+python3 "$here/refusing_sidecar.py" "$sidecar_port" bob &
 sidecar_pid=$!
 
 env TASKS_HTTP_ADDR="127.0.0.1:$http_port" TASKS_ADMIN_ADDR="127.0.0.1:$admin_port" \
@@ -89,6 +90,7 @@ create_task() {  # user title
     -H 'Content-Type: application/json' -d "{\"title\":\"$2\",\"due_date\":\"2030-01-01T09:00:00Z\"}")
   [[ $status == 201 ]] || fail "creating a task for $1 answered $status"
 }
+# alice's first: her deliveries are the evidence that bob's refusals are his events' own.
 create_task alice "Buy milk"
 create_task alice "Call mum"
 create_task bob "Fix the bike"
@@ -164,20 +166,24 @@ err_has '^error: ' "an unknown topic is an error"
 ok "pause of an unknown topic: error, status 1"
 
 shell_c 0 -c outbox
-out_has '^TOPIC +PENDING +OLDEST$' "the outbox table has its header"
+outbox_header='^TOPIC +PENDING +OLDEST +LANES +BACKING OFF +BLOCKED +DEAD LETTERS +OLDEST DEAD$'
+out_has "$outbox_header" "the outbox table has its header"
 for topic in task-events task-updates reminders; do out_has "^$topic " "the outbox lists $topic"; done
 shell_c 0 -c "outbox reminders"
 out_has '^reminders: [0-9]+ pending' "one topic's backlog"
 ok "outbox and outbox <topic>"
 
-dead_letters_exist() {
-  "$TASKCTL_BIN" shell --admin "$admin" -c "dead --json" 2>/dev/null |
+dead_letters_exist() {  # on task-events, which the checks below look at
+  "$TASKCTL_BIN" shell --admin "$admin" -c "dead task-events --json" 2>/dev/null |
     python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["dead_letters"] else 1)'
 }
 eventually 30 "the refused events were never dead-lettered" dead_letters_exist
 shell_c 0 -c dead
 out_has '^ *ID +TOPIC +EVENT ID +TYPE +USER +ATTEMPTS +DEAD AT +REASON$' "the dead letters table has its header"
-out_has ' task\.created +(alice|bob) ' "a refused task.created is listed"
+out_has ' task\.created +bob ' "bob's refused task.created is listed"
+shell_c 0 -c "lanes task-events"
+out_has '^task-events +bob +task\.created +[0-9a-f-]+ .* refused for itself' "bob's poison event blocks his lane"
+out_has '^act: redrive <event-id> .* discard <event-id> <reason\.\.\.>' "lanes says how to act"
 event_id=$("$TASKCTL_BIN" shell --admin "$admin" -c "dead task-events --json" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["dead_letters"][0]["event_id"])')
 shell_c 0 -c "redrive $event_id"

@@ -7,9 +7,9 @@ using Words = std::vector<std::string>;
 
 namespace {
 
-bool wants(std::string_view before, Argument kind, const std::string& word) {
+bool wants(std::string_view before, Argument kind, const std::string& word, const Words& fixed = {}) {
   auto r = completion_request(before);
-  return r.kind == kind && r.word == word;
+  return r.kind == kind && r.word == word && r.fixed == fixed;
 }
 
 }  // namespace
@@ -35,13 +35,24 @@ BOOST_AUTO_TEST_CASE(inspect_takes_an_actor) {
 }
 
 BOOST_AUTO_TEST_CASE(publisher_commands_take_a_topic) {
-  for (std::string command : {"pause", "resume", "outbox", "dead"}) {
+  for (std::string command : {"pause", "resume", "outbox", "dead", "lanes", "discarded"}) {
     BOOST_TEST(wants(command + " ", Argument::topic, ""), command);
     BOOST_TEST(wants(command + " task-", Argument::topic, "task-"), command);
     BOOST_TEST(wants(command + " reminders ", Argument::none, ""), command);
   }
   BOOST_TEST(wants("redrive all ", Argument::topic, ""));
-  BOOST_TEST(wants("redrive ", Argument::none, ""));  // an event id: nothing to offer
+}
+
+BOOST_AUTO_TEST_CASE(redrive_and_discard_take_a_dead_letter) {
+  BOOST_TEST(wants("redrive ", Argument::dead_letter, "", {"all"}));
+  BOOST_TEST(wants("redrive 0f1", Argument::dead_letter, "0f1", {"all"}));
+  BOOST_TEST(wants("redrive 0f1e ", Argument::none, ""));
+  BOOST_TEST(wants("discard ", Argument::dead_letter, ""));
+  BOOST_TEST(wants("discard --json 0f", Argument::dead_letter, "0f"));
+  BOOST_TEST(wants("discard 0f1e bad pay", Argument::none, "pay"));  // the reason is free text
+  BOOST_TEST(wants("watch lanes ", Argument::topic, ""));
+  BOOST_TEST(matching("disc", command_names()) == (Words{"discard", "discarded"}), boost::test_tools::per_element());
+  BOOST_TEST(matching("0f", {"all", "0f1e", "9abc"}) == (Words{"0f1e"}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(watch_and_help_take_a_command_line) {
