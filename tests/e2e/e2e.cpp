@@ -31,7 +31,8 @@ std::string EndToEnd::fresh_db() {
   return "sqlite:" + workdir_ + "/db" + std::to_string(++databases_) + ".db";
 }
 
-std::unique_ptr<TaskdProcess> EndToEnd::start_taskd(const std::string& db) {
+std::unique_ptr<TaskdProcess> EndToEnd::start_taskd(const std::string& db,
+                                                    const std::map<std::string, std::string>& env) {
   TaskdOptions options;
   options.env = {{"DAPR_HTTP_ENDPOINT", stack_->dapr_endpoint()},
                  {"TASKS_DB", db.empty() ? fresh_db() : db},
@@ -42,6 +43,7 @@ std::unique_ptr<TaskdProcess> EndToEnd::start_taskd(const std::string& db) {
                  // (admission control is tested in tests/integration and tests/hostile).
                  {"TASKS_MAX_IN_FLIGHT", "4096"},
                  {"TASKS_USER_QUEUE_LIMIT", "256"}};
+  for (const auto& [k, v] : env) options.env[k] = v;
   options.workdir = make_temp_dir("taskd-e2e");
   return std::make_unique<TaskdProcess>(options);
 }

@@ -3,6 +3,7 @@
 // The end-to-end environment: the real stack (Kafka + daprd from stack/), and taskd processes
 // publishing to that daprd. One stack and one shared taskd for the whole run.
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -21,8 +22,10 @@ class EndToEnd {
   Stack& stack() { return *stack_; }
   TaskdProcess& taskd() { return *taskd_; }
 
-  // A taskd of its own on a fresh SQLite file (or `db` when given), publishing to the stack.
-  std::unique_ptr<TaskdProcess> start_taskd(const std::string& db = "");
+  // A taskd of its own on a fresh SQLite file (or `db` when given), publishing to the stack;
+  // `env` is added on top (and wins), e.g. TASKS_FAULT_INJECTION or another DAPR_HTTP_ENDPOINT.
+  std::unique_ptr<TaskdProcess> start_taskd(const std::string& db = "",
+                                            const std::map<std::string, std::string>& env = {});
   std::string fresh_db();
 
   // The records of `topic` whose key is `user`, once there are at least `count` of them (or
