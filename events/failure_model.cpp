@@ -11,8 +11,8 @@ namespace {
 
 // daprd's codes that hold for every event of the topic (pkg/api/errors/pubsub.go).
 constexpr std::array<std::string_view, 6> topic_wide_codes = {
-    "ERR_PUBSUB_NOT_CONFIGURED",    // no pub/sub component loaded at all
-    "ERR_PUBSUB_NOT_FOUND",         // no component of that name
+    "ERR_PUBSUB_NOT_CONFIGURED",    // no pub/sub adapter (unreachable over HTTP in daprd 1.18.3)
+    "ERR_PUBSUB_NOT_FOUND",         // no component of that name, also when none is loaded at all
     "ERR_PUBSUB_EMPTY",             // empty component name in the URL (our bug)
     "ERR_TOPIC_NAME_EMPTY",         // empty topic in the URL (our bug)
     "ERR_PUBSUB_REQUEST_METADATA",  // a bad metadata.* parameter (our request)

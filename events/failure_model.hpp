@@ -9,7 +9,7 @@
 //              partition offline, a per-key ACL, a timeout of one call): the user's lane backs
 //              off alone; the rest of the topic flows
 //   topic      every event of the topic fails the same way (sidecar unreachable, no pub/sub
-//              component loaded, component not found, the topic forbidden, our request
+//              component loaded or none of that name, the topic forbidden, our request
 //              malformed): the whole topic backs off and probes; nothing is dead-lettered
 //   poison     this event is refused for itself (daprd could not read or re-marshal it) while
 //              others go through: it is dead-lettered at once and stops its lane
