@@ -56,6 +56,12 @@ sanitize: deps
 bench: build
 	./bench/run.sh
 
+# Monitoring at a 10 M-row outbox backlog (bench/backlog.sh): builds only the programs it runs.
+.PHONY: bench-backlog
+bench-backlog: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd bench-sink bench-backlog-gen
+	./bench/backlog.sh
+
 # The hostile-client run of tests/hostile for a long time (SOAK_SECONDS, default 15 minutes)
 # against a real taskd: the same checks as in `make test`, many more connections hung up on.
 SOAK_SECONDS ?= 900
