@@ -25,6 +25,7 @@ REQUESTS=${BENCH_BACKLOG_REQUESTS:-100}  # per route; 100 makes the p99 the 99th
 WINDOW=${BENCH_BACKLOG_WINDOW:-10}  # seconds a rate window lasts; A without a scraper, B with
 WINDOWS=${BENCH_BACKLOG_WINDOWS:-A,B,B,A,A,B,B,A}
 WARMUP=${BENCH_BACKLOG_WARMUP:-5}
+SCRAPE_PATHS=${BENCH_BACKLOG_SCRAPE_PATHS:-/metrics}  # what the B windows scrape every 100 ms (a Prometheus scraper)
 BASELINE_ROWS=${BENCH_BACKLOG_BASELINE_ROWS:-300000}
 CACHE=.cache/bench-backlog
 WORK=$CACHE/work
@@ -114,7 +115,8 @@ SINK_PID=$!
 wait_for 10 grep -q ready "$WORK/sink.out"
 start_taskd "$DB" "$WORK/taskd.log" "$SINK_PORT"
 python3 bench/backlog_probe.py measure --admin "$ADMIN" --requests "$REQUESTS" --warmup "$WARMUP" \
-  --window "$WINDOW" --windows "$WINDOWS" --taskd-pid "$TASKD_PID" --out "$WORK/measure.json"
+  --window "$WINDOW" --windows "$WINDOWS" --taskd-pid "$TASKD_PID" --scrape-paths "$SCRAPE_PATHS" \
+  --out "$WORK/measure.json"
 stop_taskd
 kill -TERM "$SINK_PID"; wait "$SINK_PID" || true; SINK_PID=""
 

@@ -90,13 +90,15 @@ def published(base):
 
 
 class Scraper(threading.Thread):
-    """GET /metrics then GET /admin/outbox every `interval` seconds (no catching up when late)."""
+    """GET each of `paths` every `interval` seconds (no catching up when late). The default is
+    what a Prometheus scraper does: /metrics. --scrape-paths /metrics,/admin/outbox adds an
+    operator's outbox view at the same rate (reported, as a harder case than the target's)."""
 
-    def __init__(self, base, interval):
+    def __init__(self, base, interval, paths):
         super().__init__(daemon=True)
         self.client, self.interval = Client(base), interval
         self.stop_event = threading.Event()
-        self.latency = {"/metrics": [], "/admin/outbox": []}
+        self.latency = {p: [] for p in paths}
         self.errors = 0
         self.ticks = 0
 
@@ -170,7 +172,7 @@ def measure(args):
         count0, t0 = published(base)
         scraper = None
         if mode == "B":
-            scraper = Scraper(base, args.scrape_interval)
+            scraper = Scraper(base, args.scrape_interval, args.scrape_paths.split(","))
             scraper.start()
         time.sleep(args.window)
         if scraper:
@@ -284,7 +286,7 @@ def report(args):
     check("no publish failures during the run", failures == 0, f"{failures:.0f} failed attempts")
 
     scrape = {}
-    for path in ("/metrics", "/admin/outbox"):
+    for path in (b[0]["scrape_latency"] if b else {}):
         per_window = [w["scrape_latency"][path] for w in b]
         scrape[path] = {"n": sum(x["n"] for x in per_window),
                         "p50_ms_max_of_windows": max((x["p50_ms"] or 0) for x in per_window) if b else None,
@@ -342,6 +344,7 @@ def main():
     p.add_argument("--window", type=float, default=10)
     p.add_argument("--windows", default="A,B,B,A,A,B,B,A")
     p.add_argument("--scrape-interval", type=float, default=0.1)
+    p.add_argument("--scrape-paths", default="/metrics")
     p.add_argument("--taskd-pid", type=int, default=0)
     p.add_argument("--out", required=True)
     p = sub.add_parser("baseline")

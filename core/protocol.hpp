@@ -103,7 +103,7 @@ using persistence_actor = caf::typed_actor<
 // answered with an error without running.
 using outbox_reader_actor = caf::typed_actor<
   caf::replies_to<fetch_atom, std::string, std::int64_t, std::int64_t>::with<OutboxFetch>,  // (topic, lanes, rows a lane) -> sendable rows
-  caf::replies_to<backlog_atom, Deadline>::with<std::vector<OutboxBacklog>>,  // per topic: pending, oldest, lanes, dead letters
+  caf::replies_to<backlog_atom, std::int64_t, Deadline>::with<std::vector<OutboxBacklog>>,  // (reuse ms) per topic: pending, oldest, lanes, dead letters; a read that young may be answered again
   caf::replies_to<pending_atom, std::string, std::int64_t, Deadline>::with<std::vector<OutboxRow>>,  // (topic, n) next rows
   caf::replies_to<dead_atom, std::string, std::int64_t, Deadline>::with<std::vector<DeadLetter>>,    // (topic or "", n)
   caf::replies_to<lanes_atom, std::string, std::int64_t, Deadline>::with<std::vector<BlockedLane>>,  // (topic or "", n) blocked lanes

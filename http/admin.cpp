@@ -26,6 +26,8 @@ json actor_json(const ActorStatus& s) {
   return json::parse(to_json(s).dump());  // keep the field order of to_json
 }
 
+constexpr std::int64_t metrics_backlog_reuse_ms = 500;
+
 // A view's deadline: the monitor drops a request whose asker has stopped waiting.
 Deadline view_deadline(std::chrono::milliseconds timeout) {
   return Deadline{std::chrono::steady_clock::now() + timeout};
@@ -185,7 +187,7 @@ void ask_pause(caf::event_based_actor* self, exchange_ptr ex, publisher_actor pu
 
 void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
                 std::int64_t limit, std::chrono::milliseconds timeout) {
-  self->request(reader, timeout, backlog_atom::value, view_deadline(timeout))
+  self->request(reader, timeout, backlog_atom::value, std::int64_t{0}, view_deadline(timeout))
       .then(
           [=](std::vector<OutboxBacklog>& backlog) {
             if (topic.empty()) return ex->send_json(200, dump({{"topics", backlog_json(backlog)}}));
@@ -277,7 +279,8 @@ void ask_mangle(caf::event_based_actor* self, exchange_ptr ex, publisher_actor p
 void ask_metrics(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, registry_actor registry,
                  std::shared_ptr<PrometheusMetrics> metrics, std::chrono::milliseconds timeout) {
   auto render = [=] { ex->send(200, metrics->render(), "text/plain; version=0.0.4"); };
-  self->request(reader, timeout, backlog_atom::value, view_deadline(timeout))
+  // A scrape accepts backlog figures up to half a second old: scraping often costs no more.
+  self->request(reader, timeout, backlog_atom::value, metrics_backlog_reuse_ms, view_deadline(timeout))
       .then(
           [=](std::vector<OutboxBacklog>& backlog) {
             for (const auto& t : backlog_json(backlog))

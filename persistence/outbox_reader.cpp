@@ -10,6 +10,11 @@ struct reader_state {
   DbTarget target;
   StoreOptions options;
   std::unique_ptr<Store> store;  // opened at the first read, and again after it failed to open
+  // The last backlog read, answered again to an asker that accepts its age (/metrics: half a
+  // second, so a scraper every 100 ms costs two backlog queries a second, not ten; ages are
+  // computed by the asker from the oldest rows' times, so they stay current).
+  std::vector<OutboxBacklog> backlog;
+  std::chrono::steady_clock::time_point backlog_read_at{};
   static inline const char* name = "outbox-reader";
 };
 
@@ -52,8 +57,16 @@ outbox_reader_actor::behavior_type reader_impl(self_ptr self, DbTarget target, S
           return OutboxFetch{false, {}, e.what(), {}};
         }
       },
-      [=](backlog_atom, const Deadline& deadline) {
-        return view<std::vector<OutboxBacklog>>(deadline, [&] { return store_of(self).backlog(now_millis()); });
+      [=](backlog_atom, std::int64_t reuse_ms, const Deadline& deadline) {
+        return view<std::vector<OutboxBacklog>>(deadline, [&] {
+          auto& st = self->state;
+          const auto now = std::chrono::steady_clock::now();
+          if (now - st.backlog_read_at >= std::chrono::milliseconds(reuse_ms)) {
+            st.backlog = store_of(self).backlog(now_millis());
+            st.backlog_read_at = now;
+          }
+          return st.backlog;
+        });
       },
       [=](pending_atom, const std::string& topic, std::int64_t limit, const Deadline& deadline) {
         return view<std::vector<OutboxRow>>(deadline, [&] { return store_of(self).pending(topic, limit); });

@@ -75,7 +75,7 @@ struct World {
   long long outbox_rows() {
     caf::scoped_actor self{*sys};
     long long n = 0;
-    self->request(handles.monitor, std::chrono::seconds(5), backlog_atom::value,
+    self->request(handles.monitor, std::chrono::seconds(5), backlog_atom::value, std::int64_t{0},
                   Deadline{std::chrono::steady_clock::now() + std::chrono::seconds(5)})
         .receive(
             [&](std::vector<OutboxBacklog>& b) {
