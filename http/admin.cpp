@@ -205,40 +205,34 @@ void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_act
           [=](caf::error& e) { fail(ex, e); });
 }
 
-void ask_dead(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
-              std::int64_t limit, std::chrono::milliseconds timeout) {
-  self->request(reader, timeout, dead_atom::value, topic, limit, view_deadline(timeout))
+// A list view of the monitor (dead letters, blocked lanes, discarded events): asked with its
+// deadline, answered as {"<key>": [each item as JSON]}.
+template <class Atom, class Item>
+void ask_list(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
+              std::int64_t limit, std::chrono::milliseconds timeout, const char* key, json (*to_json)(const Item&)) {
+  self->request(reader, timeout, Atom::value, topic, limit, view_deadline(timeout))
       .then(
-          [=](std::vector<DeadLetter>& dead) {
+          [=](std::vector<Item>& items) {
             json list = json::array();
-            for (const auto& d : dead) list.push_back(dead_json(d));
-            ex->send_json(200, dump({{"dead_letters", list}}));
+            for (const auto& item : items) list.push_back(to_json(item));
+            ex->send_json(200, dump({{key, list}}));
           },
           [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_dead(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
+              std::int64_t limit, std::chrono::milliseconds timeout) {
+  ask_list<dead_atom, DeadLetter>(self, ex, reader, topic, limit, timeout, "dead_letters", dead_json);
 }
 
 void ask_lanes(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
                std::int64_t limit, std::chrono::milliseconds timeout) {
-  self->request(reader, timeout, lanes_atom::value, topic, limit, view_deadline(timeout))
-      .then(
-          [=](std::vector<BlockedLane>& lanes) {
-            json list = json::array();
-            for (const auto& l : lanes) list.push_back(lane_json(l));
-            ex->send_json(200, dump({{"blocked_lanes", list}}));
-          },
-          [=](caf::error& e) { fail(ex, e); });
+  ask_list<lanes_atom, BlockedLane>(self, ex, reader, topic, limit, timeout, "blocked_lanes", lane_json);
 }
 
 void ask_discarded(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
                    std::int64_t limit, std::chrono::milliseconds timeout) {
-  self->request(reader, timeout, discarded_atom::value, topic, limit, view_deadline(timeout))
-      .then(
-          [=](std::vector<DiscardedEvent>& given_up) {
-            json list = json::array();
-            for (const auto& d : given_up) list.push_back(discarded_json(d));
-            ex->send_json(200, dump({{"discarded", list}}));
-          },
-          [=](caf::error& e) { fail(ex, e); });
+  ask_list<discarded_atom, DiscardedEvent>(self, ex, reader, topic, limit, timeout, "discarded", discarded_json);
 }
 
 void ask_discard(caf::event_based_actor* self, exchange_ptr ex, persistence_actor persistence, std::string event_id,
