@@ -9,7 +9,7 @@ namespace {
 struct reader_state {
   DbTarget target;
   StoreOptions options;
-  std::unique_ptr<Store> store;  // opened at the first read, and again after it failed to open
+  std::unique_ptr<Store> store;  // opened at start, and again at a read after it failed to open
   // The last backlog read, answered again to an asker that accepts its age (/metrics: half a
   // second, so a scraper every 100 ms costs two backlog queries a second, not ten; ages are
   // computed by the asker from the oldest rows' times, so they stay current).

@@ -11,7 +11,7 @@
 namespace tasks {
 
 // Spawned detached; the persistence writer links to it and holds it. Its connection is opened
-// at the first read (and again after a failure).
+// at start (and again at a read after a failure).
 outbox_reader_actor spawn_outbox_reader(caf::actor_system& system, DbTarget target, StoreOptions options);
 
 }  // namespace tasks
