@@ -264,6 +264,23 @@ BOOST_AUTO_TEST_CASE(a_down_sidecar_is_probed_with_one_event_at_a_time) {
   caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
 }
 
+// An operator's view whose asker has stopped waiting is dropped, not run late: a slow scrape
+// never piles up reads on the monitor's connection.
+BOOST_AUTO_TEST_CASE(an_expired_view_is_answered_with_an_error_without_running) {
+  World w;
+  w.commit_events("alice", 1);
+  caf::scoped_actor self{*w.sys};
+  const auto past = Deadline{std::chrono::steady_clock::now() - milliseconds(1)};
+  bool refused = false;
+  self->request(w.handles.monitor, std::chrono::seconds(5), backlog_atom::value, std::int64_t{0}, past)
+      .receive([](std::vector<OutboxBacklog>&) { BOOST_FAIL("an expired view ran"); },
+               [&](caf::error& e) { refused = e == caf::sec::request_timeout; });
+  BOOST_TEST(refused);
+  self->request(w.handles.monitor, std::chrono::seconds(5), lanes_atom::value, std::string(), std::int64_t{10}, past)
+      .receive([](std::vector<BlockedLane>&) { BOOST_FAIL("an expired view ran"); }, [](caf::error&) {});
+  BOOST_TEST(w.outbox_rows() == 1);  // a live deadline is served
+}
+
 BOOST_AUTO_TEST_CASE(paused_publishers_send_nothing_until_resumed) {
   World w;
   auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
