@@ -54,20 +54,29 @@ json publisher_json(const ActorStatus& s) {
           {"mailbox", s.mailbox}};
 }
 
+// A stored event's identity (its outbox id first, the topic when the view mixes topics), then
+// `details`, then when it was created: the shape every outbox, dead-letter and discard view shares.
+json event_json(std::int64_t id, const OutboxEvent& e, bool with_topic, const json& details) {
+  json out = {{"id", id}};
+  if (with_topic) out["topic"] = e.topic;
+  out["event_id"] = e.event_id;
+  out["event_type"] = e.event_type;
+  out["user_id"] = e.partition_key;
+  out["task_id"] = e.task_id;
+  out["correlation_id"] = e.correlation_id;
+  for (const auto& [key, value] : details.items()) out[key] = value;
+  out["created_at"] = format_rfc3339(e.created_at);
+  return out;
+}
+
 json row_json(const OutboxRow& r) {
-  return {{"id", r.id},
-          {"event_id", r.event.event_id},
-          {"event_type", r.event.event_type},
-          {"user_id", r.event.partition_key},
-          {"task_id", r.event.task_id},
-          {"correlation_id", r.event.correlation_id},
-          {"attempts", r.attempts},
-          {"last_error", r.last_error},
-          {"next_attempt_at", format_rfc3339(r.next_attempt_at)},
-          {"first_failed_at", r.first_failed_at ? format_rfc3339(r.first_failed_at) : ""},
-          {"lane_failures", r.lane_failures},
-          {"waiting_behind", r.waiting_behind},
-          {"created_at", format_rfc3339(r.event.created_at)}};
+  return event_json(r.id, r.event, false,
+                    {{"attempts", r.attempts},
+                     {"last_error", r.last_error},
+                     {"next_attempt_at", format_rfc3339(r.next_attempt_at)},
+                     {"first_failed_at", r.first_failed_at ? format_rfc3339(r.first_failed_at) : ""},
+                     {"lane_failures", r.lane_failures},
+                     {"waiting_behind", r.waiting_behind}});
 }
 
 json lane_json(const BlockedLane& l) {
@@ -83,34 +92,18 @@ json lane_json(const BlockedLane& l) {
 }
 
 json discarded_json(const DiscardedEvent& d) {
-  return {{"id", d.id},
-          {"topic", d.event.topic},
-          {"event_id", d.event.event_id},
-          {"event_type", d.event.event_type},
-          {"user_id", d.event.partition_key},
-          {"task_id", d.event.task_id},
-          {"correlation_id", d.event.correlation_id},
-          {"attempts", d.attempts},
-          {"dead_reason", d.dead_reason},
-          {"dead_at", format_rfc3339(d.dead_at)},
-          {"discarded_at", format_rfc3339(d.discarded_at)},
-          {"discarded_by", d.discarded_by},
-          {"note", d.note},
-          {"created_at", format_rfc3339(d.event.created_at)}};
+  return event_json(d.id, d.event, true,
+                    {{"attempts", d.attempts},
+                     {"dead_reason", d.dead_reason},
+                     {"dead_at", format_rfc3339(d.dead_at)},
+                     {"discarded_at", format_rfc3339(d.discarded_at)},
+                     {"discarded_by", d.discarded_by},
+                     {"note", d.note}});
 }
 
 json dead_json(const DeadLetter& d) {
-  return {{"id", d.id},
-          {"topic", d.event.topic},
-          {"event_id", d.event.event_id},
-          {"event_type", d.event.event_type},
-          {"user_id", d.event.partition_key},
-          {"task_id", d.event.task_id},
-          {"correlation_id", d.event.correlation_id},
-          {"attempts", d.attempts},
-          {"reason", d.reason},
-          {"dead_at", format_rfc3339(d.dead_at)},
-          {"created_at", format_rfc3339(d.event.created_at)}};
+  return event_json(d.id, d.event, true,
+                    {{"attempts", d.attempts}, {"reason", d.reason}, {"dead_at", format_rfc3339(d.dead_at)}});
 }
 
 // Backlog of every topic, the three listed even when empty.

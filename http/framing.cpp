@@ -116,6 +116,13 @@ std::optional<std::string> find_header(const Headers& fields, std::string_view n
   return std::nullopt;
 }
 
+std::optional<std::string> combined_header(const Headers& fields, std::string_view name) {
+  std::optional<std::string> out;
+  for (const auto& [n, v] : fields)
+    if (iequals(n, name)) out = out ? *out + "," + v : v;
+  return out;
+}
+
 HeadScan scan_head(std::string_view bytes, const FramingLimits& limits) {
   size_t pos = 0;
   const auto need_more = [&]() -> HeadScan {

@@ -23,20 +23,7 @@ std::optional<std::string> find_header(const Headers& fields, std::string_view n
 
 // Every field called `name` (ASCII case-insensitive) as one comma-separated list, in field
 // order (RFC 9110 §5.3: how a list field sent as several lines is read), if there is any.
-inline std::optional<std::string> combined_header(const Headers& fields, std::string_view name) {
-  auto same = [&](const std::string& field) {
-    if (field.size() != name.size()) return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-      auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-      if (lower(field[i]) != lower(name[i])) return false;
-    }
-    return true;
-  };
-  std::optional<std::string> out;
-  for (const auto& [field, value] : fields)
-    if (same(field)) out = out ? *out + "," + value : value;
-  return out;
-}
+std::optional<std::string> combined_header(const Headers& fields, std::string_view name);
 
 struct Request {
   std::string method;  // as sent: "GET", "HEAD", "POST", ...

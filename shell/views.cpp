@@ -269,55 +269,66 @@ View outbox_topic_view(const json& answer) {
   return view;
 }
 
-View dead_letters_view(const json& answer) {
+namespace {
+
+// A table of `answer[member]`: each field a column (its header, width, alignment) and the item's
+// field of that name as the cell; `empty` when there is none.
+View list_view(const json& answer, const char* member, const char* empty,
+               const std::vector<std::pair<Column, const char*>>& fields) {
   View view;
-  const json& letters = array_member(answer, "dead_letters");
-  if (letters.empty()) {
-    view.notes.push_back("no dead letters");
+  const json& items = array_member(answer, member);
+  if (items.empty()) {
+    view.notes.push_back(empty);
     return view;
   }
-  view.table.columns = {right("ID"),  left("TOPIC"),     left("EVENT ID"), left("TYPE"),
-                        left("USER"), right("ATTEMPTS"), left("DEAD AT"),  left("REASON", 48)};
-  for (const auto& d : letters)
-    view.table.rows.push_back({text_of(d, "id"), text_of(d, "topic"), text_of(d, "event_id"), text_of(d, "event_type"),
-                               text_of(d, "user_id"), text_of(d, "attempts"), text_of(d, "dead_at"),
-                               text_of(d, "reason")});
+  for (const auto& [column, _] : fields) view.table.columns.push_back(column);
+  for (const auto& item : items) {
+    std::vector<std::string> row;
+    for (const auto& [_, key] : fields) row.push_back(text_of(item, key));
+    view.table.rows.push_back(std::move(row));
+  }
   return view;
 }
 
+}  // namespace
+
+View dead_letters_view(const json& answer) {
+  return list_view(answer, "dead_letters", "no dead letters",
+                   {{right("ID"), "id"},
+                    {left("TOPIC"), "topic"},
+                    {left("EVENT ID"), "event_id"},
+                    {left("TYPE"), "event_type"},
+                    {left("USER"), "user_id"},
+                    {right("ATTEMPTS"), "attempts"},
+                    {left("DEAD AT"), "dead_at"},
+                    {left("REASON", 48), "reason"}});
+}
+
 View lanes_view(const json& answer) {
-  View view;
-  const json& lanes = array_member(answer, "blocked_lanes");
-  if (lanes.empty()) {
-    view.notes.push_back("no blocked lanes");
-    return view;
-  }
-  view.table.columns = {left("TOPIC"), left("USER"),     left("TYPE"),      left("EVENT ID"),
-                        left("SINCE"), right("WAITING"), left("REASON", 48)};
-  for (const auto& l : lanes)
-    view.table.rows.push_back({text_of(l, "topic"), text_of(l, "user_id"), text_of(l, "event_type"),
-                               text_of(l, "event_id"), text_of(l, "since"), text_of(l, "waiting"),
-                               text_of(l, "reason")});
-  view.notes.push_back(
-      "act: redrive <event-id> (send it again, once the cause is fixed) or discard <event-id> <reason...> (give it "
-      "up; the lane goes on)");
+  View view = list_view(answer, "blocked_lanes", "no blocked lanes",
+                        {{left("TOPIC"), "topic"},
+                         {left("USER"), "user_id"},
+                         {left("TYPE"), "event_type"},
+                         {left("EVENT ID"), "event_id"},
+                         {left("SINCE"), "since"},
+                         {right("WAITING"), "waiting"},
+                         {left("REASON", 48), "reason"}});
+  if (!view.table.rows.empty())
+    view.notes.push_back(
+        "act: redrive <event-id> (send it again, once the cause is fixed) or discard <event-id> <reason...> (give it "
+        "up; the lane goes on)");
   return view;
 }
 
 View discarded_view(const json& answer) {
-  View view;
-  const json& given_up = array_member(answer, "discarded");
-  if (given_up.empty()) {
-    view.notes.push_back("nothing discarded");
-    return view;
-  }
-  view.table.columns = {left("DISCARDED AT"), left("BY"),   left("NOTE", 48), left("TOPIC"),
-                        left("USER"),         left("TYPE"), left("EVENT ID")};
-  for (const auto& d : given_up)
-    view.table.rows.push_back({text_of(d, "discarded_at"), text_of(d, "discarded_by"), text_of(d, "note"),
-                               text_of(d, "topic"), text_of(d, "user_id"), text_of(d, "event_type"),
-                               text_of(d, "event_id")});
-  return view;
+  return list_view(answer, "discarded", "nothing discarded",
+                   {{left("DISCARDED AT"), "discarded_at"},
+                    {left("BY"), "discarded_by"},
+                    {left("NOTE", 48), "note"},
+                    {left("TOPIC"), "topic"},
+                    {left("USER"), "user_id"},
+                    {left("TYPE"), "event_type"},
+                    {left("EVENT ID"), "event_id"}});
 }
 
 View metrics_view(const std::vector<Sample>& samples, std::string_view prefix) {

@@ -11,17 +11,6 @@
 
 namespace tasks::testing {
 
-namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
-
 OwnDaprd::OwnDaprd(const Stack& stack) {
   const char* src = std::getenv("TASKS_SOURCE_DIR");
   if (!src) throw std::runtime_error("TASKS_SOURCE_DIR is not set (run the tests through ctest)");
@@ -74,7 +63,7 @@ std::string OwnDaprd::endpoint() const {
 }
 
 std::string OwnDaprd::log_text() const {
-  return slurp(state_dir_ + "/logs/daprd.log");
+  return read_whole_file(state_dir_ + "/logs/daprd.log");
 }
 
 void OwnDaprd::script(const std::string& command, const std::map<std::string, std::string>& extra) const {
@@ -84,8 +73,8 @@ void OwnDaprd::script(const std::string& command, const std::map<std::string, st
   for (const auto& [k, v] : env) line += k + "='" + v + "' ";
   line += source_dir_ + "/stack/" + command + " >> '" + state_dir_ + "/scripts.log' 2>&1";
   if (std::system(line.c_str()) != 0)
-    throw std::runtime_error("stack/" + command + " failed:\n" + slurp(state_dir_ + "/scripts.log") + "\ndaprd log:\n" +
-                             log_text());
+    throw std::runtime_error("stack/" + command + " failed:\n" + read_whole_file(state_dir_ + "/scripts.log") +
+                             "\ndaprd log:\n" + log_text());
 }
 
 }  // namespace tasks::testing

@@ -42,13 +42,6 @@ struct Ran {
   std::string out, err;
 };
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string taskctl_binary() {
   const char* bin = std::getenv("TASKCTL_BIN");
   if (bin == nullptr) throw std::runtime_error("TASKCTL_BIN is not set (run the tests through ctest)");
@@ -79,7 +72,7 @@ Ran shell_c(const std::string& admin, const std::string& command, const std::str
   BOOST_REQUIRE_MESSAGE(spawned == 0, "cannot start " << bin);
   int wstatus = 0;
   waitpid(pid, &wstatus, 0);
-  return {WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, slurp(out_path), slurp(err_path)};
+  return {WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, read_whole_file(out_path), read_whole_file(err_path)};
 }
 
 // Whether some line of `text` matches `pattern` (^ and $ anchor at the line's ends).

@@ -32,16 +32,12 @@ std::string make_temp_dir(const std::string& prefix) {
   return pattern;
 }
 
-namespace {
-
-std::string slurp(const std::string& path) {
+std::string read_whole_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
-
-}  // namespace
 
 TaskdProcess::TaskdProcess(TaskdOptions options) : options_(std::move(options)) {
   if (options_.workdir.empty()) options_.workdir = make_temp_dir("taskd");
@@ -158,10 +154,10 @@ void TaskdProcess::kill_hard() {
 }
 
 std::string TaskdProcess::stdout_text() const {
-  return slurp(options_.workdir + "/stdout.log");
+  return read_whole_file(options_.workdir + "/stdout.log");
 }
 std::string TaskdProcess::stderr_text() const {
-  return slurp(options_.workdir + "/stderr.log");
+  return read_whole_file(options_.workdir + "/stderr.log");
 }
 
 }  // namespace tasks::testing

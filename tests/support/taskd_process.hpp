@@ -57,4 +57,7 @@ std::string taskd_binary();
 // A fresh empty directory under the system's temp directory.
 std::string make_temp_dir(const std::string& prefix);
 
+// The whole content of a file ("" when it cannot be read): logs and captured output.
+std::string read_whole_file(const std::string& path);
+
 }  // namespace tasks::testing
