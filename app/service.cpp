@@ -6,10 +6,29 @@
 #include "events/publisher.hpp"
 #include "http/admin.hpp"
 #include "http/api.hpp"
+#include "persistence/lease_keeper.hpp"
 #include "persistence/persistence_actor.hpp"
 #include "persistence/store.hpp"
 
+#include <unistd.h>
+
 namespace tasks {
+
+namespace {
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown-host";
+  return name;
+}
+
+// After a lease ends, another replica waits this long before it starts the bucket: the publish
+// calls of the old owner's last round (TASKS_PUBLISH_TIMEOUT) and its settle have ended by then.
+std::chrono::milliseconds takeover_grace(const Config& c) {
+  return c.publish_timeout + std::chrono::seconds(2);
+}
+
+}  // namespace
 
 Service::Service(Config config) : config_(std::move(config)) {}
 
@@ -25,9 +44,15 @@ void Service::start() {
     StoreOptions store_options;
     store_options.sqlite_synchronous = config_.sqlite_synchronous;
     store_options.max_tasks_per_user = config_.max_tasks_per_user;
+    replica_id_ = config_.replica_id.empty() ? host_name() + "-" + std::to_string(getpid()) : config_.replica_id;
+    owner_ = make_owner_token(replica_id_);
+    store_options.owner = owner_;
+    store_options.buckets = config_.lease_buckets;
     store_ = std::make_shared<Store>(target, store_options);
   } catch (const StoreError& e) {
-    throw ConfigError("TASKS_DB", std::string("cannot open the database: ") + e.what());
+    const std::string what = e.what();
+    if (what.rfind("TASKS_LEASE_BUCKETS", 0) == 0) throw ConfigError("TASKS_LEASE_BUCKETS", what.substr(21));
+    throw ConfigError("TASKS_DB", std::string("cannot open the database: ") + what);
   }
 
   caf_config_ = std::make_unique<caf::actor_system_config>();
@@ -42,6 +67,7 @@ void Service::start() {
   system_ = std::make_unique<caf::actor_system>(*caf_config_);
 
   metrics_ = std::make_shared<http::PrometheusMetrics>();
+  start_lease_keeper();
   SupervisorWiring wiring;
   wiring.directory = directory_;
   wiring.metrics = metrics_;
@@ -130,7 +156,33 @@ void Service::start() {
                                  {"max_connections", server_->max_connections()}});
 }
 
-void Service::drain_publishers() {
+// The keeper's first renewal (and claims) is done before the publishers start, so that their
+// first round already finds this replica's buckets.
+void Service::start_lease_keeper() {
+  LeaseKeeperOptions options;
+  options.target = store_->target();
+  options.store = store_->options();
+  options.replica_id = replica_id_;
+  options.host = host_name();
+  options.pid = getpid();
+  options.settings.buckets = store_->bucket_count();
+  options.settings.lease = config_.lease_duration.count();
+  options.settings.grace = takeover_grace(config_).count();
+  // SQLite: the file lock proves that no other process uses the database.
+  options.settings.exclusive = store_->dialect() == Dialect::sqlite;
+  options.renew_interval = config_.lease_renew_interval;
+  options.counters = [metrics = metrics_] { return metrics->publishing_totals_json(); };
+  options.metrics = metrics_;
+  lease_keeper_ = spawn_lease_keeper(*system_, std::move(options));
+  directory_->set(lease_keeper_);
+  caf::scoped_actor self{*system_};
+  self->request(lease_keeper_, std::chrono::seconds(30), status_atom::value)
+      .receive([](ActorStatus&) {}, [](caf::error&) {});
+  log::info("replica started", {{"replica_id", replica_id_}, {"owner", owner_}, {"buckets", store_->bucket_count()}});
+}
+
+bool Service::drain_publishers() {
+  bool all = true;
   // Give the publishers a bounded time to deliver what is due; the rest stays in the outbox.
   caf::scoped_actor self{*system_};
   const auto deadline = config_.shutdown_drain;
@@ -145,10 +197,12 @@ void Service::drain_publishers() {
           log::info("publisher drained", {{"topic", t}, {"delivered_while_draining", delivered}});
         },
         [&, t = topic](caf::error& err) {
+          all = false;
           log::warn("publisher did not finish draining; its rows stay in the outbox",
                     {{"topic", t}, {"error", to_string(err)}});
         });
   }
+  return all;
 }
 
 void Service::stop() {
@@ -157,7 +211,16 @@ void Service::stop() {
   log::info("shutting down: refusing new requests, finishing those in flight");
   if (server_ && !server_->drain(config_.request_timeout))
     log::warn("requests still in flight at the shutdown deadline", {{"in_flight", server_->state()->in_flight.load()}});
-  drain_publishers();
+  const bool drained = drain_publishers();
+  if (lease_keeper_) {
+    // Drained publishers start no round: others may take the buckets at once. Otherwise a call
+    // may still be on the wire, and they wait the grace as after a crash.
+    caf::scoped_actor self{*system_};
+    self->request(lease_keeper_, std::chrono::seconds(10), release_atom::value, drained)
+        .receive([](bool) {}, [](caf::error&) {});
+    caf::anon_send_exit(lease_keeper_, caf::exit_reason::user_shutdown);
+    lease_keeper_ = nullptr;
+  }
   if (server_) server_->shutdown();
   if (admin_server_) admin_server_->shutdown();
   directory_->clear();

@@ -29,7 +29,9 @@ class Service {
   const Config& config() const { return config_; }
 
  private:
-  void drain_publishers();
+  // True when every publisher drained and stopped (nothing of theirs in flight any more).
+  bool drain_publishers();
+  void start_lease_keeper();
 
   Config config_;
   std::shared_ptr<Store> store_;
@@ -42,6 +44,8 @@ class Service {
   std::unique_ptr<caf::actor_system_config> caf_config_;
   std::unique_ptr<caf::actor_system> system_;
   supervisor_actor supervisor_;
+  lease_keeper_actor lease_keeper_;
+  std::string replica_id_, owner_;
   bool stopped_ = false;
 };
 

@@ -64,6 +64,15 @@ const std::vector<Setting>& settings() {
       {"TASKS_PUBLISH_CONCURRENCY", "--publish-concurrency", "32",
        "publish calls in flight per topic (one per user at a time)"},
       {"TASKS_SHUTDOWN_DRAIN", "--shutdown-drain", "5s", "on SIGTERM, how long publishers may keep delivering"},
+      {"TASKS_REPLICA_ID", "--replica-id", "",
+       "this replica's name in the cluster view and logs (stable per pod); unset: hostname-pid"},
+      {"TASKS_LEASE_DURATION", "--lease-duration", "10s",
+       "a publishing bucket lease holds this long after its last renewal; a dead replica's buckets wait it out"},
+      {"TASKS_LEASE_RENEW_INTERVAL", "--lease-renew-interval", "3s",
+       "how often a replica renews its leases and rebalances (at most a third of TASKS_LEASE_DURATION)"},
+      {"TASKS_LEASE_BUCKETS", "--lease-buckets", "",
+       "buckets the users are hashed into for sharing publishing (2 to 4096); fixed at the database's first start "
+       "(unset: 256, or what the database has)"},
       {"TASKS_FAULT_INJECTION", "--fault-injection", "off",
        "tests only: on enables POST /admin/faults/crash/publisher/{topic} and /admin/faults/mangle/{topic}/{user}"},
   };
@@ -247,6 +256,18 @@ Config make_config(const std::map<std::string, std::string>& values) {
   if (c.publish_poll_interval.count() == 0) throw ConfigError("TASKS_PUBLISH_POLL_INTERVAL", "must be above zero");
   c.publish_concurrency = parse_int("TASKS_PUBLISH_CONCURRENCY", get("TASKS_PUBLISH_CONCURRENCY"), 1, 1024);
   c.shutdown_drain = parse_duration("TASKS_SHUTDOWN_DRAIN", get("TASKS_SHUTDOWN_DRAIN"));
+  c.replica_id = get("TASKS_REPLICA_ID");
+  if (c.replica_id.size() > 200) throw ConfigError("TASKS_REPLICA_ID", "must be at most 200 characters");
+  c.lease_duration = parse_duration("TASKS_LEASE_DURATION", get("TASKS_LEASE_DURATION"));
+  if (c.lease_duration < std::chrono::seconds(1) || c.lease_duration > std::chrono::minutes(10))
+    throw ConfigError("TASKS_LEASE_DURATION", "must be from 1s to 10m");
+  c.lease_renew_interval = parse_duration("TASKS_LEASE_RENEW_INTERVAL", get("TASKS_LEASE_RENEW_INTERVAL"));
+  if (c.lease_renew_interval < std::chrono::milliseconds(100) || 3 * c.lease_renew_interval > c.lease_duration)
+    throw ConfigError("TASKS_LEASE_RENEW_INTERVAL",
+                      "must be at least 100ms and at most a third of TASKS_LEASE_DURATION (a lease must survive a "
+                      "missed renewal)");
+  if (!get("TASKS_LEASE_BUCKETS").empty())
+    c.lease_buckets = parse_int("TASKS_LEASE_BUCKETS", get("TASKS_LEASE_BUCKETS"), 2, 4096);
   c.fault_injection = one_of("TASKS_FAULT_INJECTION", get("TASKS_FAULT_INJECTION"), {"off", "on"}) == "on";
   return c;
 }
@@ -297,6 +318,10 @@ std::map<std::string, std::string> describe(const Config& c) {
       {"TASKS_PUBLISH_POLL_INTERVAL", ms(c.publish_poll_interval)},
       {"TASKS_PUBLISH_CONCURRENCY", std::to_string(c.publish_concurrency)},
       {"TASKS_SHUTDOWN_DRAIN", ms(c.shutdown_drain)},
+      {"TASKS_REPLICA_ID", c.replica_id.empty() ? "(unset: hostname-pid)" : c.replica_id},
+      {"TASKS_LEASE_DURATION", ms(c.lease_duration)},
+      {"TASKS_LEASE_RENEW_INTERVAL", ms(c.lease_renew_interval)},
+      {"TASKS_LEASE_BUCKETS", c.lease_buckets ? std::to_string(c.lease_buckets) : "(unset: as stored, 256 when new)"},
       {"TASKS_FAULT_INJECTION", c.fault_injection ? "on" : "off"},
   };
 }

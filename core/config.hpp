@@ -62,6 +62,11 @@ struct Config {
   std::chrono::milliseconds publish_poll_interval{1'000};
   int publish_concurrency = 32;
   std::chrono::milliseconds shutdown_drain{5'000};
+  // Replicas (docs/replicas.md): this replica's name, and the publishing bucket leases.
+  std::string replica_id;  // empty: hostname-pid
+  std::chrono::milliseconds lease_duration{10'000};
+  std::chrono::milliseconds lease_renew_interval{3'000};
+  int lease_buckets = 0;         // 0: what the database has (256 when new)
   bool fault_injection = false;  // tests only: POST /admin/faults/crash/{actor} on the admin API
 
   bool dev_mode() const { return jwt_secret.empty(); }

@@ -55,6 +55,14 @@ class ActorDirectory {
     std::lock_guard lock(mutex_);
     supervisor_ = std::move(s);
   }
+  lease_keeper_actor lease_keeper() const {
+    std::lock_guard lock(mutex_);
+    return lease_keeper_;
+  }
+  void set(lease_keeper_actor k) {
+    std::lock_guard lock(mutex_);
+    lease_keeper_ = std::move(k);
+  }
   std::map<std::string, publisher_actor> publishers() const {
     std::lock_guard lock(mutex_);
     return publishers_;
@@ -70,6 +78,7 @@ class ActorDirectory {
     reader_ = nullptr;
     outbox_reader_ = nullptr;
     supervisor_ = nullptr;
+    lease_keeper_ = nullptr;
     publishers_.clear();
   }
 
@@ -80,6 +89,7 @@ class ActorDirectory {
   task_reader_actor reader_;
   outbox_reader_actor outbox_reader_;
   supervisor_actor supervisor_;
+  lease_keeper_actor lease_keeper_;
   std::map<std::string, publisher_actor> publishers_;  // topic -> its publisher
 };
 

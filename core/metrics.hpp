@@ -4,6 +4,7 @@
 // app/ plugs in the Prometheus implementation (http/prometheus_metrics). A null pointer means
 // "not counted" (tests that do not care).
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,18 @@ class Metrics {
   }
   // A request answered 503 at once by admission control (`reason`: in_flight, user_queue).
   virtual void http_shed(const std::string& reason) { (void)reason; }
+  // The cluster as the lease keeper last read it: live replicas, buckets this replica holds,
+  // buckets nobody holds now (free, given back, or lapsed).
+  virtual void cluster_state(std::int64_t live, std::int64_t held, std::int64_t unowned) {
+    (void)live;
+    (void)held;
+    (void)unowned;
+  }
+  // Buckets this replica claimed, released, or lost to another (`change`).
+  virtual void lease_change(const std::string& change, std::int64_t n) {
+    (void)change;
+    (void)n;
+  }
 };
 
 using metrics_ptr = std::shared_ptr<Metrics>;

@@ -4,6 +4,7 @@
 // key, payload and a few columns for operators); events/ builds and publishes them.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ struct OutboxRow {
   // backoff exponent), and the event id of the dead letter the lane waits behind ("" when none).
   std::int64_t lane_failures = 0;
   std::string waiting_behind;
+  // The bucket of its user and the epoch of this replica's lease on it when it was fetched: the
+  // fencing token its settle must still hold (-1: not fetched under a lease).
+  std::int32_t bucket = -1;
+  std::int64_t epoch = 0;
 };
 
 // A dead-lettered event, kept until redriven or discarded. It stops its lane (topic, user):
@@ -80,6 +85,7 @@ struct DeliveryReport {
   struct Delivered {
     std::int64_t id = 0;
     std::string user_id;
+    std::int32_t bucket = -1;
   };
   std::vector<Delivered> delivered;  // answered 204: removed from the outbox
   struct Retry {
@@ -94,6 +100,7 @@ struct DeliveryReport {
     bool lane_backoff = false;
     std::int64_t lane_failures = 0;
     millis first_failed_at = 0;  // the row's own-failure clock after this attempt (0: reset)
+    std::int32_t bucket = -1;
   };
   std::vector<Retry> retries;  // failed, will be tried again
   struct Dead {
@@ -101,9 +108,14 @@ struct DeliveryReport {
     std::string user_id;
     std::int64_t attempts = 0;
     std::string reason;
+    std::int32_t bucket = -1;
   };
   std::vector<Dead> dead;            // moved to the dead-letter table; each stops its lane
   std::vector<std::string> recount;  // lanes a fetch found without the rows they count
+  // Fencing: the epoch of each bucket's lease the rows were fetched under. An entry is applied
+  // only while this replica still holds its bucket at that epoch; otherwise another replica
+  // owns the rows now and the entry changes nothing (its event may go out once more, after).
+  std::map<std::int32_t, std::int64_t> leases;
   bool empty() const { return delivered.empty() && retries.empty() && dead.empty() && recount.empty(); }
 };
 
@@ -114,6 +126,10 @@ struct OutboxFetch {
   std::vector<OutboxRow> rows;
   std::string error;
   std::vector<std::string> empty_lanes;  // lanes that count rows they do not have (to recount)
+  // How long the leases these rows come under still hold, from when the fetch was asked: no
+  // publish call may start after that (0 when no rows).
+  std::int64_t lease_ms = 0;
+  bool paused = false;  // the topic is paused for the whole service (topic_controls)
 };
 
 // One topic's backlog, read from the lanes table and two index lookups: the same cost at any

@@ -11,6 +11,7 @@
 
 #include "core/command.hpp"
 #include "core/commit.hpp"
+#include "core/lease_plan.hpp"
 #include "core/outbox.hpp"
 #include "core/status.hpp"
 #include "core/task.hpp"
@@ -38,6 +39,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::DeadLetter>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::DiscardedEvent>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<tasks::BlockedLane>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::StoreHandles)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::ClusterView)
 
 namespace tasks {
 
@@ -74,6 +76,8 @@ using redrive_atom  = caf::atom_constant<caf::atom("redrive")>;   // dead letter
 using discard_atom  = caf::atom_constant<caf::atom("discard")>;   // give a dead letter up: its lane goes on
 using discarded_atom = caf::atom_constant<caf::atom("discarded")>; // the record of discarded events
 using lanes_atom    = caf::atom_constant<caf::atom("lanes")>;     // lanes stopped by a dead letter
+using cluster_atom  = caf::atom_constant<caf::atom("cluster")>;   // the replicas and their bucket leases
+using release_atom  = caf::atom_constant<caf::atom("release")>;   // shutdown: give every lease up
 
 // --- interfaces -------------------------------------------------------------------------------
 
@@ -94,6 +98,7 @@ using persistence_actor = caf::typed_actor<
   caf::replies_to<settle_atom, DeliveryReport>::with<bool>,         // a round's delivered/retry/dead rows and their lanes, atomically
   caf::replies_to<redrive_atom, std::string, std::string>::with<std::int64_t>,  // (topic, event id or "") -> moved back, first in their lanes
   caf::replies_to<discard_atom, std::string, std::string, std::string>::with<bool>,  // (event id, by, note) -> found; recorded, lane goes on
+  caf::replies_to<pause_atom, std::string, bool>::with<bool>,       // (topic, paused) the service-wide flag every replica's publisher reads
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // counters, batch sizes, last error
 
 // Beside persistence, with a database connection of its own, serving outbox reads so that they
@@ -135,12 +140,22 @@ using publisher_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>,                                        // internal: poll timer, or a backoff ended
   caf::reacts_to<round_atom>,                                       // internal: run one delivery round now
   caf::reacts_to<store_atom, persistence_actor>,                    // persistence was restarted: use this one
-  caf::replies_to<pause_atom>::with<bool>,                          // stop delivering (rows keep queueing)
-  caf::replies_to<resume_atom>::with<bool>,                         // deliver again
+  caf::replies_to<pause_atom>::with<bool>,                          // stop delivering on every replica (rows keep queueing)
+  caf::replies_to<resume_atom>::with<bool>,                         // deliver again, on every replica
   caf::replies_to<drain_atom, std::int64_t>::with<std::int64_t>,    // (deadline ms) shutdown: deliver what is due
   caf::reacts_to<crash_atom>,                                       // test-only fault switch: die (when enabled)
   caf::replies_to<mangle_atom, std::string, bool>::with<bool>,      // test-only: (user, on) send that user's events as broken JSON
   caf::replies_to<status_atom>::with<ActorStatus>>;                 // state, counters, last error, next retry
+
+// One per process (detached: SOCI blocks), with a database connection of its own: every renewal
+// interval it records this replica, extends its bucket leases, and claims or gives back buckets
+// as core/lease_plan decides. The publishers read the leases from the database (their fetches
+// and settles check them); this actor only keeps them.
+using lease_keeper_actor = caf::typed_actor<
+  caf::reacts_to<tick_atom>,                                        // internal: renew now
+  caf::replies_to<cluster_atom>::with<ClusterView>,                 // the replicas and buckets as last read
+  caf::replies_to<release_atom, bool>::with<bool>,                  // (clean: nothing in flight) shutdown: give every lease up
+  caf::replies_to<status_atom>::with<ActorStatus>>;                 // buckets held, renewals, claims, releases
 
 // One user's actor: serialises that user's requests (at most TASKS_USER_QUEUE_LIMIT waiting or
 // running; past it a request is answered 503 at once), plans each change's events, commits.

@@ -122,6 +122,7 @@ std::vector<LaneOutcome> DaprClient::deliver(const std::vector<Lane>& lanes,
   int active = 0;
   for (size_t i = 0; i < lanes.size(); ++i) {
     if (lanes[i].rows.empty()) continue;
+    if (std::chrono::steady_clock::now() >= deadline) break;  // e.g. the rows' lease has ended
     transfers[i].lane = &lanes[i];
     transfers[i].outcome = &outcomes[i];
     transfers[i].easy = im.take();

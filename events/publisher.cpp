@@ -76,9 +76,11 @@ struct publisher_state {
 
 using self_ptr = publisher_actor::stateful_pointer<publisher_state>;
 
+// Paused topics still run rounds on the poll timer: each fetch reads the service-wide flag, so a
+// resume asked of any replica reaches this one within a poll interval.
 void queue_round(self_ptr self) {
   auto& st = self->state;
-  if (st.round_queued || st.in_round || st.mode == Mode::paused || st.stopped) return;
+  if (st.round_queued || st.in_round || st.stopped) return;
   st.round_queued = true;
   self->send(self, round_atom::value);
 }
@@ -210,11 +212,12 @@ void account(self_ptr self, const RoundResult& judged) {
   }
 }
 
-// Sends the lanes and judges their answers.
-RoundResult deliver(self_ptr self, const std::vector<Lane>& lanes) {
+// Sends the lanes and judges their answers. No call starts after `lease_until`: the rows'
+// buckets may be another replica's after that.
+RoundResult deliver(self_ptr self, const std::vector<Lane>& lanes, clock::time_point lease_until) {
   auto& st = self->state;
   st.in_flight = static_cast<std::int64_t>(lanes.size());
-  auto deadline = clock::now() + st.options.round_budget;
+  auto deadline = std::min(clock::now() + st.options.round_budget, lease_until);
   if (st.drain) deadline = std::min(deadline, st.drain_deadline);
   auto outcomes = st.client->deliver(lanes, deadline);
   auto judged =
@@ -245,6 +248,34 @@ std::vector<Lane> choose_lanes(self_ptr self, const std::vector<OutboxRow>& rows
   return {probe};
 }
 
+caf::typed_response_promise<bool> set_paused(self_ptr self, bool paused) {
+  auto rp = self->make_response_promise<bool>();
+  auto& st = self->state;
+  self->request(st.store, std::chrono::seconds(10), pause_atom::value, st.options.target.topic, paused)
+      .await(
+          [=](bool written) mutable {
+            auto& s = self->state;
+            if (!written) {
+              rp.deliver(caf::make_error(caf::sec::runtime_error, "the pause flag could not be written"));
+              return;
+            }
+            if (paused && s.mode != Mode::paused) {
+              s.mode = Mode::paused;
+              log::info("publisher paused", {{"topic", s.options.target.topic}, {"by", "the admin API"}});
+            }
+            if (!paused && s.mode == Mode::paused) {
+              s.mode = Mode::idle;
+              s.trouble = false;
+              s.trouble_rounds = 0;
+              log::info("publisher resumed", {{"topic", s.options.target.topic}, {"by", "the admin API"}});
+            }
+            if (!paused) queue_round(self);
+            rp.deliver(true);
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
 void settle(self_ptr self, RoundResult judged, bool caught_up) {
   auto& st = self->state;
   if (judged.report.empty()) return after_round(self, judged, caught_up);
@@ -266,7 +297,7 @@ void run_round(self_ptr self) {
   st.round_queued = false;
   const millis now = now_millis();
   if (st.next_lane_wake <= now) st.next_lane_wake = std::numeric_limits<millis>::max();
-  if (st.in_round || st.mode == Mode::paused || st.stopped) return;
+  if (st.in_round || st.stopped) return;
   if (st.trouble && now < st.wake_at && !st.drain) return round_at(self, st.wake_at);
   st.in_round = true;
   ++st.rounds;
@@ -274,6 +305,7 @@ void run_round(self_ptr self) {
   const auto lanes_limit = static_cast<std::int64_t>(st.options.concurrency);
   const std::int64_t rows_per_lane =
       std::clamp<std::int64_t>(st.next_fetch / lanes_limit, 1, static_cast<std::int64_t>(st.options.max_rows_per_lane));
+  const auto asked = clock::now();
   self->request(st.store, std::chrono::seconds(30), fetch_atom::value, st.options.target.topic, lanes_limit,
                 rows_per_lane)
       .await(
@@ -284,6 +316,16 @@ void run_round(self_ptr self) {
               log::error("outbox read failed", {{"topic", s.options.target.topic}, {"error", fetched.error}});
               return after_round(self, nothing, true);
             }
+            if (fetched.paused != (s.mode == Mode::paused)) {
+              log::info(fetched.paused ? "publisher paused" : "publisher resumed",
+                        {{"topic", s.options.target.topic}, {"by", "the service-wide flag"}});
+              s.mode = fetched.paused ? Mode::paused : Mode::idle;
+              if (fetched.paused) s.trouble = false;
+            }
+            if (fetched.paused) return after_round(self, nothing, true);
+            // Measured from before the fetch was asked: the lease may end no earlier than that.
+            const auto lease_until =
+                fetched.lease_ms > 0 ? asked + milliseconds(fetched.lease_ms) : clock::time_point::max();
             nothing.report.topic = s.options.target.topic;
             nothing.report.recount = fetched.empty_lanes;
             if (fetched.rows.empty()) return settle(self, std::move(nothing), true);
@@ -295,7 +337,7 @@ void run_round(self_ptr self) {
             const bool more_waiting = static_cast<std::int64_t>(per_lane.size()) >= lanes_limit || full_lane;
             auto lanes = choose_lanes(self, fetched.rows);
             s.mode = Mode::delivering;
-            auto judged = deliver(self, lanes);
+            auto judged = deliver(self, lanes, lease_until);
             judged.report.recount = fetched.empty_lanes;
             size_t sent = 0;
             for (const auto& lane : lanes) sent += lane.rows.size();
@@ -322,6 +364,7 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
   return {
       [=](nudge_atom) {
         auto& s = self->state;
+        if (s.mode == Mode::paused) return;  // the poll timer checks the flag
         if (s.in_round) {
           s.more = true;
           return;
@@ -337,27 +380,15 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
       [=](tick_atom) {
         auto& s = self->state;
         self->delayed_send(self, s.options.poll_interval, tick_atom::value);
-        if (s.trouble && now_millis() < s.wake_at) return;
+        if (s.trouble && now_millis() < s.wake_at && s.mode != Mode::paused) return;
         queue_round(self);
       },
       [=](round_atom) { run_round(self); },
       [=](store_atom, persistence_actor& fresh) { self->state.store = std::move(fresh); },
-      [=](pause_atom) {
-        self->state.mode = Mode::paused;
-        log::info("publisher paused", {{"topic", self->state.options.target.topic}});
-        return true;
-      },
-      [=](resume_atom) {
-        auto& s = self->state;
-        if (s.mode == Mode::paused) {
-          s.mode = Mode::idle;
-          s.trouble = false;
-          s.trouble_rounds = 0;
-          log::info("publisher resumed", {{"topic", s.options.target.topic}});
-        }
-        queue_round(self);
-        return true;
-      },
+      // Pause and resume are the whole service's: the flag is written in the database (every
+      // replica's publisher of the topic reads it with its next fetch), then this one follows.
+      [=](pause_atom) -> caf::typed_response_promise<bool> { return set_paused(self, true); },
+      [=](resume_atom) -> caf::typed_response_promise<bool> { return set_paused(self, false); },
       [=](drain_atom, std::int64_t deadline_ms) -> caf::typed_response_promise<std::int64_t> {
         auto& s = self->state;
         auto rp = self->make_response_promise<std::int64_t>();

@@ -19,6 +19,7 @@ void judge_failure(const OutboxRow& row, const AttemptResult& result, bool flowi
   retry.user_id = user;
   retry.attempts = attempts;
   retry.error = describe(result);
+  retry.bucket = row.bucket;
   switch (f.decision.scope) {
     case Scope::delivered: return;  // not a failure
     case Scope::poison:
@@ -47,7 +48,7 @@ void judge_failure(const OutboxRow& row, const AttemptResult& result, bool flowi
       break;
   }
   if (f.dead)
-    out.report.dead.push_back({row.id, user, attempts, f.dead_reason});
+    out.report.dead.push_back({row.id, user, attempts, f.dead_reason, row.bucket});
   else
     out.report.retries.push_back(std::move(retry));
   out.failures.push_back(std::move(f));
@@ -62,13 +63,16 @@ RoundResult judge_round(const std::string& topic, const std::vector<Lane>& lanes
   out.report.topic = topic;
   std::map<std::int64_t, const OutboxRow*> by_id;
   for (const auto& lane : lanes)
-    for (const auto& row : lane.rows) by_id[row.id] = &row;
+    for (const auto& row : lane.rows) {
+      by_id[row.id] = &row;
+      if (row.bucket >= 0) out.report.leases[row.bucket] = row.epoch;
+    }
   // Deliveries first: they are the evidence that the round's failures are not everyone's.
   for (const auto& lane : outcomes)
     for (const auto& [id, result] : lane.attempts)
       if (is_delivered(result)) {
         const OutboxRow& row = *by_id.at(id);
-        out.report.delivered.push_back({id, row.event.partition_key});
+        out.report.delivered.push_back({id, row.event.partition_key, row.bucket});
         out.delivered.push_back(&row);
         out.delivered_any = true;
       }

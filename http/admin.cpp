@@ -5,6 +5,7 @@
 
 #include "core/time.hpp"
 #include "core/topics.hpp"
+#include "http/cluster_json.hpp"
 #include "http/request_meta.hpp"
 
 namespace tasks::http {
@@ -176,6 +177,13 @@ void ask_pause(caf::event_based_actor* self, exchange_ptr ex, publisher_actor pu
     self->request(publisher, timeout, pause_atom::value).then(then_status, [=](caf::error& e) { fail(ex, e); });
   else
     self->request(publisher, timeout, resume_atom::value).then(then_status, [=](caf::error& e) { fail(ex, e); });
+}
+
+void ask_cluster(caf::event_based_actor* self, exchange_ptr ex, lease_keeper_actor keeper,
+                 std::chrono::milliseconds timeout) {
+  self->request(keeper, timeout, cluster_atom::value)
+      .then([=](ClusterView& view) { ex->send_json(200, dump(cluster_json(view))); },
+            [=](caf::error& e) { fail(ex, e); });
 }
 
 void ask_outbox(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_actor reader, std::string topic,
@@ -418,6 +426,12 @@ void AdminHandler::handle(Request request, std::shared_ptr<Exchange> ex) {
       return (void)sys.spawn(ask_discard, ex, ctx.directory->persistence(), seg[2], by.empty() ? "admin-api" : by, note,
                              timeout);
     }
+  }
+  if (what == "cluster" && seg.size() == 2) {
+    if (!get) return wrong_method("GET");
+    auto keeper = ctx.directory->lease_keeper();
+    if (!keeper) return ex->send_problem({503, "the lease keeper is starting or stopping", ""});
+    return (void)sys.spawn(ask_cluster, ex, keeper, timeout);
   }
   if (what == "lanes" && seg.size() == 2) {
     if (!get) return wrong_method("GET");

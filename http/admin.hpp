@@ -8,7 +8,8 @@
 //   GET  /admin/actors                              every long-lived actor's status
 //   GET  /admin/actors/{id}                         one of them ("user/alice", "publisher/reminders", ...)
 //   GET  /admin/publishers                          the three publishers
-//   POST /admin/publishers/{topic}/pause|resume
+//   POST /admin/publishers/{topic}/pause|resume     for every replica (the flag is in the database)
+//   GET  /admin/cluster                             replicas, bucket leases, lease settings
 //   GET  /admin/outbox                              backlog per topic
 //   GET  /admin/outbox/{topic}?limit=N              backlog and the next rows of a topic
 //   GET  /admin/dead-letters?topic=T&limit=N

@@ -80,7 +80,24 @@ PrometheusMetrics::PrometheusMetrics()
       shed_(prometheus::BuildCounter()
                 .Name("tasks_http_shed_total")
                 .Help("Requests answered 503 at once by admission control, by reason (in_flight, user_queue)")
-                .Register(*registry_)) {
+                .Register(*registry_)),
+      cluster_replicas_(prometheus::BuildGauge()
+                            .Name("tasks_cluster_replicas")
+                            .Help("Live replicas sharing the database, as this replica's lease keeper last read them")
+                            .Register(*registry_)),
+      buckets_held_(prometheus::BuildGauge()
+                        .Name("tasks_lease_buckets_held")
+                        .Help("Publishing buckets (of users) this replica leases")
+                        .Register(*registry_)),
+      buckets_unowned_(prometheus::BuildGauge()
+                           .Name("tasks_lease_buckets_unowned")
+                           .Help("Publishing buckets nobody holds now (free, given back, or lapsed): nobody sends "
+                                 "their events until one is claimed")
+                           .Register(*registry_)),
+      lease_changes_(prometheus::BuildCounter()
+                         .Name("tasks_lease_bucket_changes_total")
+                         .Help("Buckets this replica claimed, released, or lost to another (its renewals lapsed)")
+                         .Register(*registry_)) {
   // Known series start at zero, so that dashboards and alerts see them before the first event.
   for (auto topic : topics::all) {
     dead_lettered_.Add({{"topic", std::string(topic)}});
@@ -89,6 +106,8 @@ PrometheusMetrics::PrometheusMetrics()
   }
   for (const char* kind : {"persistence", "registry", "publisher", "user"}) restarts_.Add({{"kind", kind}});
   for (const char* reason : {"in_flight", "user_queue"}) shed_.Add({{"reason", reason}});
+  for (const char* change : {"claimed", "released", "lost"}) lease_changes_.Add({{"change", change}});
+  cluster_state(0, 0, 0);
   set_user_actors(0);
 }
 
@@ -98,14 +117,17 @@ void PrometheusMetrics::http_request(const std::string& method, const std::strin
 }
 
 void PrometheusMetrics::event_published(const std::string& topic, const std::string& type) {
+  ++delivered_;
   published_.Add({{"topic", topic}, {"type", type}}).Increment();
 }
 
 void PrometheusMetrics::publish_failed(const std::string& topic, const std::string& reason) {
+  ++failed_;
   publish_failures_.Add({{"topic", topic}, {"reason", reason}}).Increment();
 }
 
 void PrometheusMetrics::event_dead_lettered(const std::string& topic) {
+  ++dead_;
   dead_lettered_.Add({{"topic", topic}}).Increment();
 }
 
@@ -119,6 +141,21 @@ void PrometheusMetrics::http_shed(const std::string& reason) {
 
 void PrometheusMetrics::publish_backoff(const std::string& topic, const std::string& scope) {
   backoffs_.Add({{"topic", topic}, {"scope", scope}}).Increment();
+}
+
+void PrometheusMetrics::cluster_state(std::int64_t live, std::int64_t held, std::int64_t unowned) {
+  cluster_replicas_.Add({}).Set(static_cast<double>(live));
+  buckets_held_.Add({}).Set(static_cast<double>(held));
+  buckets_unowned_.Add({}).Set(static_cast<double>(unowned));
+}
+
+void PrometheusMetrics::lease_change(const std::string& change, std::int64_t n) {
+  lease_changes_.Add({{"change", change}}).Increment(static_cast<double>(n));
+}
+
+std::string PrometheusMetrics::publishing_totals_json() const {
+  return "{\"delivered\":" + std::to_string(delivered_.load()) + ",\"failed\":" + std::to_string(failed_.load()) +
+         ",\"dead_lettered\":" + std::to_string(dead_.load()) + "}";
 }
 
 void PrometheusMetrics::set_outbox(const OutboxGauges& g) {

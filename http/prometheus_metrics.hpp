@@ -8,6 +8,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,11 @@ class PrometheusMetrics : public Metrics {
   void actor_restarted(const std::string& kind) override;
   void http_shed(const std::string& reason) override;
   void publish_backoff(const std::string& topic, const std::string& scope) override;
+  void cluster_state(std::int64_t live, std::int64_t held, std::int64_t unowned) override;
+  void lease_change(const std::string& change, std::int64_t n) override;
+
+  // This process's publishing so far, for its record in the cluster view (JSON object).
+  std::string publishing_totals_json() const;
 
   // Scrape-time values.
   void set_outbox(const OutboxGauges& gauges);
@@ -59,6 +65,11 @@ class PrometheusMetrics : public Metrics {
   prometheus::Family<prometheus::Gauge>& user_actors_;
   prometheus::Family<prometheus::Counter>& restarts_;
   prometheus::Family<prometheus::Counter>& shed_;
+  prometheus::Family<prometheus::Gauge>& cluster_replicas_;
+  prometheus::Family<prometheus::Gauge>& buckets_held_;
+  prometheus::Family<prometheus::Gauge>& buckets_unowned_;
+  prometheus::Family<prometheus::Counter>& lease_changes_;
+  std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dead_{0};
 };
 
 }  // namespace tasks::http

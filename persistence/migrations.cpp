@@ -121,6 +121,42 @@ std::vector<std::string> lanes_migration() {
           "CREATE INDEX discarded_events_by_time ON discarded_events (discarded_at)"};
 }
 
+// Several replicas on one database (docs/replicas.md). `user_sequences` holds each user's commit
+// sequence (the CloudEvent `sequence`), allocated under the user's lock. Each lane names its
+// bucket of users (-1 until the store has stamped it with the bucket count it was set up with,
+// kept in cluster_settings). `lease_buckets` says which replica publishes which bucket: its
+// owner token, the epoch every claim raises (the fencing token settles check) and when the lease
+// ends. `replicas` is what each replica says of itself at every renewal, for operators.
+// `topic_controls` holds pause/resume for the whole service.
+std::vector<std::string> replicas_migration(const char* without_rowid) {
+  return {
+      std::string("CREATE TABLE user_sequences (user_id TEXT PRIMARY KEY, commit_seq BIGINT NOT NULL)") + without_rowid,
+      "ALTER TABLE outbox_lanes ADD COLUMN bucket INTEGER NOT NULL DEFAULT -1",
+      "CREATE INDEX outbox_lanes_by_bucket ON outbox_lanes (bucket)",
+      "CREATE TABLE cluster_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+      R"(CREATE TABLE lease_buckets (
+  bucket INTEGER PRIMARY KEY,
+  owner TEXT NOT NULL DEFAULT '',
+  replica_id TEXT NOT NULL DEFAULT '',
+  epoch BIGINT NOT NULL DEFAULT 0,
+  expires_at BIGINT NOT NULL DEFAULT 0,
+  released INTEGER NOT NULL DEFAULT 0))",
+      R"(CREATE TABLE replicas (
+  owner TEXT PRIMARY KEY,
+  replica_id TEXT NOT NULL,
+  host TEXT NOT NULL,
+  pid BIGINT NOT NULL,
+  started_at BIGINT NOT NULL,
+  renewed_at BIGINT NOT NULL,
+  stopped_at BIGINT NOT NULL DEFAULT 0,
+  counters TEXT NOT NULL DEFAULT '{}'))",
+      R"(CREATE TABLE topic_controls (
+  topic TEXT PRIMARY KEY,
+  paused INTEGER NOT NULL DEFAULT 0,
+  changed_by TEXT NOT NULL DEFAULT '',
+  changed_at BIGINT NOT NULL DEFAULT 0))"};
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -149,6 +185,8 @@ const std::vector<Migration>& migrations() {
        {idempotency_keys_table, idempotency_keys_index}},
       {5, "publishing lanes (backoff and dead-letter stops per topic and user), discarded events", lanes_migration(),
        lanes_migration()},
+      {6, "replicas: per-user commit sequence, bucket leases, the cluster view, shared pause",
+       replicas_migration(" WITHOUT ROWID"), replicas_migration("")},
   };
   return all;
 }

@@ -181,6 +181,15 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
           return caf::make_error(caf::sec::runtime_error, e.what());
         }
       },
+      [=](pause_atom, const std::string& topic, bool paused) -> caf::result<bool> {
+        try {
+          self->state.store->set_paused(topic, paused, "admin API", now_millis());
+          return true;
+        } catch (const std::exception& e) {
+          log::error("the pause flag could not be written", {{"topic", topic}, {"error", std::string(e.what())}});
+          return false;
+        }
+      },
       [=](listen_atom, const std::string& topic, outbox_listener_actor listener) {
         self->state.listeners[topic] = std::move(listener);
       },
@@ -201,6 +210,7 @@ persistence_actor::behavior_type persistence_impl(self_ptr self, std::shared_ptr
                      {"retention_discards", st.retention_discards},
                      {"outbox_fetches", st.outbox_fetches},
                      {"outbox_settles", st.outbox_settles},
+                     {"fenced_settle_entries", st.store->fenced_entries()},
                      {"write_seconds", st.write_seconds},
                      {"outbox_seconds", st.outbox_seconds},
                      {"last_error", st.store->last_error()}};

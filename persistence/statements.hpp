@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/outbox.hpp"
+#include "persistence/db_url.hpp"
 
 namespace tasks::detail {
 
@@ -21,6 +22,14 @@ inline soci::statement prepared(soci::session& sql, const std::string& query,
   st.prepare(query);
   st.define_and_bind();
   return st;
+}
+
+// The database's clock in milliseconds since the epoch, as SQL: what every lease time is
+// measured by, so that replicas on machines whose clocks differ still agree. (SQLite's 'now' is
+// the one machine's clock, fixed for the statement.)
+inline const char* db_now_sql(Dialect d) {
+  return d == Dialect::postgresql ? "(floor(extract(epoch from statement_timestamp()) * 1000))::bigint"
+                                  : "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)";
 }
 
 // The columns every stored event has, in the order StoredEventRow binds them.

@@ -10,6 +10,8 @@
 #include <functional>
 #include <map>
 
+#include "core/buckets.hpp"
+#include "core/event_sequence.hpp"
 #include "core/time.hpp"
 #include "persistence/migrations.hpp"
 #include "persistence/statements.hpp"
@@ -111,6 +113,7 @@ struct TaskRow {
 struct EventRow {
   std::string topic, event_id, event_type, partition_key, task_id, correlation_id, traceparent, payload;
   long long created_at = 0;
+  int bucket = -1;
 
   void set(const OutboxEvent& e) {
     topic = e.topic;
@@ -161,6 +164,7 @@ struct Store::Connection {
 
   Dialect dialect;
   StoreOptions options;
+  std::int32_t buckets;                    // the database's bucket count (cluster_settings)
   std::unique_ptr<soci::session> session;  // SOCI 4.0 sessions cannot move
   soci::session& sql;
   // The buffers the statements are bound to: set the fields, execute.
@@ -171,6 +175,8 @@ struct Store::Connection {
   long long found_version = 0;
   std::string quota_user;
   long long quota_max = 0;
+  long long commit_seq = 0;
+  std::uint64_t fenced = 0;  // settle entries refused: their bucket's lease had moved on
   // The publishers' bookkeeping: a row, and its lane.
   long long row_id = 0, row_attempts = 0, row_next = 0, row_now = 0, row_failed_at = 0;
   std::string row_text;
@@ -184,13 +190,14 @@ struct Store::Connection {
   std::array<std::unique_ptr<soci::statement>, 4> lists;
 
   soci::statement insert_task, update_task, delete_task, insert_event, touch_lane, select_task, select_version;
-  soci::statement count_up, count_down;
+  soci::statement count_up, count_down, next_seq, read_seq;
   soci::statement forget_expired_key, insert_key, forget_key, select_key;
   soci::statement delete_row, retry_row, bury_row, move_lane, drop_lane;
 
-  Connection(const DbTarget& target, const StoreOptions& store_options)
+  Connection(const DbTarget& target, const StoreOptions& store_options, std::int32_t bucket_count)
       : dialect(target.dialect),
         options(store_options),
+        buckets(bucket_count),
         session(open(target, store_options)),
         sql(*session),
         insert_task(prepared(sql,
@@ -248,14 +255,15 @@ struct Store::Connection {
                               })),
         // The event's lane counts one more row; a lane that was empty starts at this event.
         touch_lane(prepared(sql,
-                            "INSERT INTO outbox_lanes (topic, partition_key, pending, head_at) VALUES (:topic, "
-                            ":partition_key, 1, :created_at) ON CONFLICT (topic, partition_key) DO UPDATE SET "
-                            "pending = outbox_lanes.pending + 1, head_at = CASE WHEN outbox_lanes.pending <= 0 THEN "
-                            "excluded.head_at ELSE outbox_lanes.head_at END",
+                            "INSERT INTO outbox_lanes (topic, partition_key, pending, head_at, bucket) VALUES "
+                            "(:topic, :partition_key, 1, :created_at, :bucket) ON CONFLICT (topic, partition_key) DO "
+                            "UPDATE SET pending = outbox_lanes.pending + 1, head_at = CASE WHEN outbox_lanes.pending "
+                            "<= 0 THEN excluded.head_at ELSE outbox_lanes.head_at END, bucket = excluded.bucket",
                             [&](soci::statement& st) {
                               st.exchange(soci::use(event.topic));
                               st.exchange(soci::use(event.partition_key));
                               st.exchange(soci::use(event.created_at));
+                              st.exchange(soci::use(event.bucket));
                             })),
         select_task(
             prepared(sql, std::string("SELECT ") + task_columns + " FROM tasks WHERE id = :id AND user_id = :user_id",
@@ -282,6 +290,17 @@ struct Store::Connection {
         count_down(prepared(sql,
                             "UPDATE users SET task_count = task_count - 1 WHERE user_id = :user_id AND task_count > 0",
                             [&](soci::statement& st) { st.exchange(soci::use(quota_user)); })),
+        // The user's commit sequence: one more for every commit with events, under the user's
+        // lock (taken at the transaction's start), so it follows commit order on every replica.
+        next_seq(prepared(sql,
+                          "INSERT INTO user_sequences (user_id, commit_seq) VALUES (:user_id, 1) ON CONFLICT "
+                          "(user_id) DO UPDATE SET commit_seq = user_sequences.commit_seq + 1",
+                          [&](soci::statement& st) { st.exchange(soci::use(quota_user)); })),
+        read_seq(prepared(sql, "SELECT commit_seq FROM user_sequences WHERE user_id = :user_id",
+                          [&](soci::statement& st) {
+                            st.exchange(soci::into(commit_seq));
+                            st.exchange(soci::use(quota_user));
+                          })),
         // An expired key is dead: delete it so that the insert below can take the key over.
         forget_expired_key(
             prepared(sql, "DELETE FROM idempotency_keys WHERE user_id = :user_id AND key = :key AND expires_at < :now",
@@ -385,12 +404,23 @@ struct Store::Connection {
       std::string reason;
     };
     std::map<std::string, LaneChange> lanes;
+    const auto held = held_leases(report);
+    auto fenced_off = [&](std::int32_t bucket) {
+      if (bucket < 0 || options.owner.empty()) return false;
+      const auto it = held.find(bucket);
+      const auto wanted = report.leases.find(bucket);
+      const bool ok = it != held.end() && wanted != report.leases.end() && it->second == wanted->second;
+      if (!ok) ++fenced;
+      return !ok;
+    };
     for (const auto& d : report.delivered) {
+      if (fenced_off(d.bucket)) continue;
       row_id = d.id;
       delete_row.execute(true);
       lanes[d.user_id].removed += static_cast<long long>(delete_row.get_affected_rows());
     }
     for (const auto& r : report.retries) {
+      if (fenced_off(r.bucket)) continue;
       row_id = r.id;
       row_attempts = r.attempts;
       row_text = r.error.substr(0, 1000);
@@ -404,6 +434,7 @@ struct Store::Connection {
       }
     }
     for (const auto& d : report.dead) {
+      if (fenced_off(d.bucket)) continue;
       row_id = d.id;
       row_attempts = d.attempts;
       row_text = d.reason.substr(0, 1000);
@@ -430,6 +461,52 @@ struct Store::Connection {
       drop_lane.execute(true);
     }
     for (const auto& user : report.recount) recount_lane(report.topic, user);
+  }
+
+  // The buckets of `report` this replica holds now, with their epochs, locked (PostgreSQL: FOR
+  // SHARE, in bucket order) until the transaction ends, so that no claim moves them while the
+  // settle is applied.
+  std::map<std::int32_t, std::int64_t> held_leases(const DeliveryReport& report) {
+    std::map<std::int32_t, std::int64_t> held;
+    if (options.owner.empty() || report.leases.empty()) return held;
+    std::string list;
+    for (const auto& [bucket, epoch] : report.leases) list += (list.empty() ? "" : ", ") + std::to_string(bucket);
+    int bucket = 0;
+    long long epoch = 0;
+    std::string owner = options.owner;
+    soci::statement st =
+        (sql.prepare << "SELECT bucket, epoch FROM lease_buckets WHERE owner = :owner AND bucket IN (" + list +
+                            ") ORDER BY bucket" + (dialect == Dialect::postgresql ? " FOR SHARE" : ""),
+         soci::into(bucket), soci::into(epoch), soci::use(owner));
+    st.execute();
+    while (st.fetch()) held[bucket] = epoch;
+    return held;
+  }
+
+  // PostgreSQL: the transaction first takes the lock of every user it writes for, in key order
+  // (no two transactions can wait on each other), and holds them to its end. So one user's
+  // transactions commit one after the other whichever replica runs them: their outbox ids and
+  // commit sequence follow commit order, and the lanes' rows are only ever locked under them.
+  // SQLite needs none: one process, one writer.
+  void lock_users(const WriteBatch& batch, const std::vector<size_t>& todo, bool with_settles) {
+    if (dialect != Dialect::postgresql) return;
+    std::vector<std::int64_t> keys;
+    for (auto i : todo) keys.push_back(user_lock_key(batch.commits[i].task.user_id));
+    if (with_settles)
+      for (const auto& report : batch.settles) {
+        for (const auto& d : report.delivered) keys.push_back(user_lock_key(d.user_id));
+        for (const auto& r : report.retries) keys.push_back(user_lock_key(r.user_id));
+        for (const auto& d : report.dead) keys.push_back(user_lock_key(d.user_id));
+        for (const auto& u : report.recount) keys.push_back(user_lock_key(u));
+      }
+    if (keys.empty()) return;
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    // One round trip: the target list is evaluated left to right.
+    std::string query = "SELECT ";
+    for (size_t i = 0; i < keys.size(); ++i)
+      query += (i ? ", " : "") + std::string("pg_advisory_xact_lock(") + std::to_string(keys[i]) + ")";
+    sql << query;
   }
 
   // Sets a lane's count from its rows (a fetch found it claiming rows it does not have).
@@ -563,8 +640,14 @@ struct Store::Connection {
       }
       return status;
     }
+    if (c.events.empty()) return StoreStatus::ok;
+    quota_user = c.task.user_id;
+    next_seq.execute(true);
+    execute_single(read_seq);
     for (const auto& e : c.events) {
       event.set(e);
+      event.payload = with_sequence(e.payload, commit_seq);
+      event.bucket = bucket_of(e.partition_key, buckets);
       insert_event.execute(true);
       touch_lane.execute(true);
     }
@@ -580,8 +663,13 @@ struct Store::Connection {
   // could otherwise add up past every deadline in the transaction.
   struct OutOfTime {};
 
+  // `applied` counts the commits applied (and, when committed, written): the first ones of
+  // `todo`. Past `soft_until` no further commit starts (once one has) and those applied so far
+  // are committed; the delivery results then wait for the next round.
   Round round(const WriteBatch& batch, const std::vector<size_t>& todo, long long bound_ms, millis now, bool isolated,
-              bool with_settles, WriteOutcome& out, std::string& last_error) {
+              bool with_settles, WriteOutcome& out, std::string& last_error, size_t& applied,
+              steady::time_point soft_until) {
+    applied = 0;
     const auto bound_at = steady::now() + std::chrono::milliseconds(bound_ms);
     auto check_time = [&] {
       if (steady::now() >= bound_at) throw OutOfTime{};
@@ -596,12 +684,15 @@ struct Store::Connection {
       return Round::bound_hit;
     }
     try {
+      lock_users(batch, todo, with_settles);
       if (!isolated) {
         for (auto i : todo) {
           check_time();
+          if (applied > 0 && steady::now() >= soft_until) break;
           out.commits[i] = {apply(batch.commits[i], now), ""};
+          ++applied;
         }
-        if (with_settles)
+        if (with_settles && applied == todo.size())
           for (const auto& report : batch.settles) settle(report, now);
       } else {
         auto one_item = [&](auto&& step, auto&& on_error) {
@@ -621,6 +712,7 @@ struct Store::Connection {
           one_item(
               [&] {
                 out.commits[i] = {apply(batch.commits[i], now), ""};
+                ++applied;
               },
               [&](const std::string& why) {
                 out.commits[i] = {StoreStatus::unavailable, why};
@@ -675,6 +767,7 @@ Store::Store(DbTarget target, StoreOptions options) : target_(std::move(target))
     }
     auto sql = Connection::open(target_, options_);
     migrate(*sql, target_.dialect);
+    bucket_count_ = set_up_buckets(*sql);
     ensure_connected();
   } catch (const std::exception& e) {
     std::string what = e.what();
@@ -688,10 +781,11 @@ Store::Store(DbTarget target, StoreOptions options) : target_(std::move(target))
 Store::~Store() = default;
 
 void Store::ensure_connected() {
-  if (!conn_) conn_ = std::make_unique<Connection>(target_, options_);
+  if (!conn_) conn_ = std::make_unique<Connection>(target_, options_, bucket_count_);
 }
 
 void Store::reconnect() {
+  if (conn_) fenced_before_ += conn_->fenced;
   conn_.reset();
 }
 
@@ -725,7 +819,12 @@ soci::session& Store::session() {
 
 void Store::disconnect(const std::string& why) {
   last_error_ = why;
+  if (conn_) fenced_before_ += conn_->fenced;
   conn_.reset();
+}
+
+std::uint64_t Store::fenced_entries() const {
+  return fenced_before_ + (conn_ ? conn_->fenced : 0);
 }
 
 // Rounds: each writes the commits not yet decided, bounded by the earliest of their deadlines.
@@ -798,8 +897,41 @@ WriteOutcome Store::write(const WriteBatch& batch, millis now, const ExpiredCall
       // deadline, not when a long transaction of later ones ends.
       const bool capped = take.size() < todo.size() && bound_at > steady::now() + max_round;
       if (capped) bound_at = steady::now() + max_round;
-      const auto ended =
-          conn_->round(batch, take, millis_until(bound_at), now, isolated, settles_pending, out, last_error_);
+      // A round not known to fit stops starting commits after part of the time left (half of
+      // it without an estimate, twice the estimate and 50 ms with one) and commits those it
+      // applied: a database that turned slow (or was never measured) then writes what it can
+      // by the deadline, instead of spending the whole of it on a transaction that cannot
+      // finish, in which every commit would expire.
+      auto soft_until = steady::time_point::max();
+      if (!take.empty()) {
+        const auto left = bound_at - round_began;
+        const auto allowance =
+            seconds_per_commit_ > 0
+                ? std::chrono::duration_cast<steady::duration>(
+                      std::chrono::duration<double>(2.0 * seconds_per_commit_ * static_cast<double>(take.size())) +
+                      std::chrono::milliseconds(50))
+                : left / 2;
+        if (allowance < left) soft_until = round_began + allowance;
+      }
+      size_t applied = 0;
+      const auto ended = conn_->round(batch, take, millis_until(bound_at), now, isolated, settles_pending, out,
+                                      last_error_, applied, soft_until);
+      if (ended == Connection::Round::bound_hit && !take.empty()) {
+        // At least this much a commit costs now (more when none got through).
+        const double spent = std::chrono::duration<double>(steady::now() - round_began).count();
+        seconds_per_commit_ = std::max(seconds_per_commit_, spent / static_cast<double>(std::max<size_t>(applied, 1)));
+      }
+      if (ended == Connection::Round::committed && applied < take.size()) {
+        // Stopped at the soft bound: the first `applied` of `take` are written.
+        const double sample = std::chrono::duration<double>(steady::now() - round_began).count() /
+                              static_cast<double>(std::max<size_t>(applied, 1));
+        seconds_per_commit_ = seconds_per_commit_ > 0 ? 0.7 * seconds_per_commit_ + 0.3 * sample : sample;
+        const auto first = todo.end() - static_cast<std::ptrdiff_t>(take.size());
+        todo.erase(first, first + static_cast<std::ptrdiff_t>(applied));
+        chunk = std::max<size_t>(1, applied);
+        give_up_passed();
+        continue;
+      }
       if (ended == Connection::Round::committed) {
         if (!take.empty()) {
           // What a commit costs now (an average that follows the database within a few rounds).

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/commit.hpp"
+#include "core/lease_plan.hpp"
 #include "core/outbox.hpp"
 #include "core/task.hpp"
 #include "persistence/db_url.hpp"
@@ -27,6 +28,14 @@ struct StoreOptions {
   // The time limit of a transaction that carries no commit with a deadline (delivery results
   // only), and of lock waits outside transactions.
   std::chrono::milliseconds default_budget{5'000};
+  // Replicas (docs/replicas.md). `owner` is this process's owner token, unique per start: the
+  // publishers' fetches then take only the lanes of buckets it leases, and settles apply only
+  // while it still holds them (fencing). Empty: no leases (the store alone, in tests).
+  std::string owner;
+  // The bucket count a new database is set up with; an existing one keeps the count it has.
+  std::int32_t buckets = 256;
+  // A fetch takes only buckets whose lease holds at least this much longer.
+  std::chrono::milliseconds lease_margin{1'000};
 };
 
 // The database cannot be reached or set up at start-up.
@@ -117,6 +126,27 @@ class Store {
   // older than it, at most `limit` of each. Returns how many dead letters were discarded.
   std::int64_t purge_dead_letters(millis now, std::chrono::milliseconds retention, std::int64_t limit);
 
+  // --- leases and shared controls, for the lease keeper and operators (store_leases.cpp) --------
+
+  // The bucket count this database was set up with.
+  std::int32_t bucket_count() const { return bucket_count_; }
+  // Settle entries refused so far because their bucket's lease had moved on.
+  std::uint64_t fenced_entries() const;
+  // One renewal: records `me` (renewed now), extends the leases it holds (not released) to
+  // now + `lease`, forgets replicas gone for an hour, and reads the whole table back.
+  LeaseTable renew_leases(const ReplicaRecord& me, std::chrono::milliseconds lease);
+  // Carries out a plan: claims (compare and set on the epoch, and only when still claimable by
+  // the database's clock) and releases. Returns the buckets claimed.
+  std::vector<std::int32_t> apply_leases(const LeasePlan& plan, const ReplicaRecord& me, const LeaseSettings& settings);
+  // Shutdown, after the publishers stopped: every lease of `owner` is given up for others to
+  // take at once, and the replica is marked stopped.
+  // `clean`: its publishers drained and stopped, nothing in flight; otherwise the leases end
+  // now and others wait the grace as after a crash.
+  void release_all_leases(const std::string& owner, bool clean);
+  LeaseTable read_leases();
+  // Pause/resume for the whole service, whichever replica is asked.
+  void set_paused(const std::string& topic, bool paused, const std::string& by, millis now);
+
   // Drops the connection; the next call opens a fresh one (after a crash mid-transaction).
   void reconnect();
 
@@ -138,7 +168,12 @@ class Store {
   StoreOptions options_;
   std::unique_ptr<Connection> conn_;
   std::string last_error_;
-  double seconds_per_commit_ = 0;  // what a commit has lately cost in a written transaction
+  double seconds_per_commit_ = 0;
+  std::int32_t bucket_count_ = 0;
+  std::uint64_t fenced_before_ = 0;  // fenced settle entries of connections since dropped
+  // Reads (or, on a new database, records) the bucket count, creates the lease rows and stamps
+  // lanes that have no bucket yet. Writes only when something is missing.
+  std::int32_t set_up_buckets(soci::session& sql);  // what a commit has lately cost in a written transaction
 };
 
 }  // namespace tasks

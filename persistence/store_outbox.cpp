@@ -36,8 +36,24 @@ OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int
     auto& sql = session();
     std::string topic = topic_name, user;
     long long at = now, lanes_limit = max_lanes, rows_limit = rows_per_lane, failures = 0, first_failed_at = 0;
-    std::vector<std::pair<std::string, long long>> lanes;
+    OutboxFetch out;
     {
+      // Paused for the whole service, by whichever replica an operator asked.
+      int paused = 0;
+      sql << "SELECT paused FROM topic_controls WHERE topic = :topic", soci::into(paused), soci::use(topic);
+      if (sql.got_data() && paused != 0) {
+        out.paused = true;
+        return out;
+      }
+    }
+    struct LaneRef {
+      std::string user;
+      long long failures = 0;
+      int bucket = -1;
+      long long epoch = 0;
+    };
+    std::vector<LaneRef> lanes;
+    if (options_.owner.empty()) {
       soci::statement st = prepared(sql,
                                     "SELECT partition_key, failures FROM outbox_lanes WHERE topic = :topic AND "
                                     "pending > 0 AND blocked_by = 0 AND next_attempt_at <= :now ORDER BY head_at "
@@ -50,9 +66,39 @@ OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int
                                       s.exchange(soci::use(lanes_limit));
                                     });
       st.execute();
-      while (st.fetch()) lanes.emplace_back(user, failures);
+      while (st.fetch()) lanes.push_back({user, failures});
+    } else {
+      // Only the lanes of buckets this replica leases, with a lease that outlasts the round; the
+      // epoch goes with the rows for the settle's fencing check.
+      const std::string now_ms = detail::db_now_sql(target_.dialect);
+      std::string owner = options_.owner;
+      int bucket = 0;
+      long long epoch = 0, left = 0, margin = options_.lease_margin.count();
+      soci::statement st =
+          prepared(sql,
+                   "SELECT l.partition_key, l.failures, l.bucket, b.epoch, b.expires_at - " + now_ms +
+                       " FROM outbox_lanes l JOIN lease_buckets b ON b.bucket = l.bucket WHERE l.topic = :topic AND "
+                       "l.pending > 0 AND l.blocked_by = 0 AND l.next_attempt_at <= :now AND b.owner = :owner AND "
+                       "b.released = 0 AND b.expires_at > " +
+                       now_ms + " + :margin ORDER BY l.head_at LIMIT :limit",
+                   [&](soci::statement& s) {
+                     s.exchange(soci::into(user));
+                     s.exchange(soci::into(failures));
+                     s.exchange(soci::into(bucket));
+                     s.exchange(soci::into(epoch));
+                     s.exchange(soci::into(left));
+                     s.exchange(soci::use(topic));
+                     s.exchange(soci::use(at));
+                     s.exchange(soci::use(owner));
+                     s.exchange(soci::use(margin));
+                     s.exchange(soci::use(lanes_limit));
+                   });
+      st.execute();
+      while (st.fetch()) {
+        lanes.push_back({user, failures, bucket, epoch});
+        out.lease_ms = out.lease_ms == 0 ? left : std::min<std::int64_t>(out.lease_ms, left);
+      }
     }
-    OutboxFetch out;
     StoredEventRow row;
     soci::statement rows = prepared(sql,
                                     std::string("SELECT ") + event_columns +
@@ -65,14 +111,17 @@ OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int
                                       s.exchange(soci::use(user));
                                       s.exchange(soci::use(rows_limit));
                                     });
-    for (const auto& [lane_user, lane_failures] : lanes) {
+    for (const auto& lane : lanes) {
+      const auto& lane_user = lane.user;
       user = lane_user;
       rows.execute();
       const size_t before = out.rows.size();
       while (rows.fetch()) {
         OutboxRow r = row.outbox_row();
         r.first_failed_at = first_failed_at;
-        r.lane_failures = lane_failures;
+        r.lane_failures = lane.failures;
+        r.bucket = lane.bucket;
+        r.epoch = lane.epoch;
         out.rows.push_back(std::move(r));
       }
       if (out.rows.size() == before) out.empty_lanes.push_back(lane_user);

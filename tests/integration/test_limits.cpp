@@ -100,7 +100,12 @@ BOOST_AUTO_TEST_CASE(requests_past_the_in_flight_bound_are_refused_at_once) {
   BOOST_TEST(taskd->terminate() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_slow_database_sheds_load_and_keeps_some_goodput) {
+namespace {
+
+// 150 creates at once against a database where every insert costs 20 ms (3 s of work, three
+// times the 1 s deadline). `warm_up` creates go first while the database is fast, so that the
+// writer's cost estimate says "cheap" when it turns slow.
+void slow_database_run(int warm_up) {
   if (!Environment::get().postgres()) {
     BOOST_TEST_MESSAGE("skipped: SQLite has no way to make each insert slow");
     return;
@@ -108,6 +113,10 @@ BOOST_AUTO_TEST_CASE(a_slow_database_sheds_load_and_keeps_some_goodput) {
   auto& env = Environment::get();
   const auto db = env.fresh_db_url("slow_db");
   auto taskd = env.start_taskd({{"TASKS_DB", db}, {"TASKS_REQUEST_TIMEOUT", "1s"}, {"TASKS_MAX_IN_FLIGHT", "1000"}});
+  {
+    UserApi warm(*taskd, unique_user("warm"));
+    for (int i = 0; i < warm_up; ++i) BOOST_REQUIRE(warm.create({{"title", "fast"}}).status == 201);
+  }
   // Every task insert now costs 20 ms: 150 creates at once need 3 s, three times the deadline.
   DbPeek peek(db);
   peek.exec(
@@ -137,11 +146,24 @@ BOOST_AUTO_TEST_CASE(a_slow_database_sheds_load_and_keeps_some_goodput) {
     BOOST_TEST(events == (a.status == 201 ? 2 : 0), corr << " answered " << a.status);
   }
   BOOST_TEST_MESSAGE("slow database: " << created << " created, " << refused << " refused in " << took << " s");
-  BOOST_TEST(created >= 20);  // the database's capacity in the deadline is ~50: goodput stays above zero
+  // The database can write ~50 in the deadline. A writer that spent the whole deadline on one
+  // transaction too big to finish wrote none (seen: 0 of 150); one that stops starting commits
+  // after part of the time and commits what it applied writes most of the capacity.
+  BOOST_TEST(created >= 30);
   BOOST_TEST(refused > 0);
   BOOST_TEST(took < 4.0);  // every answer by its deadline, plus the transaction that was running
-  BOOST_TEST(peek.count("SELECT COUNT(*) FROM tasks") == created);
+  BOOST_TEST(peek.count("SELECT COUNT(*) FROM tasks") == created + warm_up);
   BOOST_TEST(taskd->terminate() == 0);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_slow_database_sheds_load_and_keeps_some_goodput) {
+  slow_database_run(0);
+}
+
+BOOST_AUTO_TEST_CASE(a_database_that_turns_slow_keeps_goodput_too) {
+  slow_database_run(200);
 }
 
 BOOST_AUTO_TEST_CASE(a_user_past_the_task_quota_gets_409_until_a_task_goes) {

@@ -106,6 +106,7 @@ persistence_actor::behavior_type fake_persistence(persistence_actor::stateful_po
       [=](settle_atom, const DeliveryReport&) { return true; },
       [=](redrive_atom, const std::string&, const std::string&) { return std::int64_t{0}; },
       [=](discard_atom, const std::string&, const std::string&, const std::string&) { return false; },
+      [=](pause_atom, const std::string&, bool) { return true; },
       [=](status_atom) { return ActorStatus{}; },
   };
 }
