@@ -210,8 +210,22 @@ bool all_applied(soci::session& sql) {
 
 std::vector<long long> migrate(soci::session& sql, Dialect dialect) {
   if (all_applied(sql)) return {};
-  sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
-         "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+  // Under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a second
+  // session doing the same at the same moment (replicas starting together on a new database
+  // failed with a duplicate key in pg_type).
+  sql << (dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  try {
+    if (dialect == Dialect::postgresql) sql << "SELECT pg_advisory_xact_lock(74231)";
+    sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+           "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+    sql << "COMMIT";
+  } catch (...) {
+    try {
+      sql << "ROLLBACK";
+    } catch (...) {
+    }
+    throw;
+  }
   std::vector<long long> applied;
   for (const auto& m : migrations()) {
     // One transaction a migration; the lock makes a second starter wait, then see it applied.

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
+#include <thread>
 
 #include "tests/integration/fixture.hpp"
 
@@ -111,6 +112,32 @@ BOOST_AUTO_TEST_CASE(dev_mode_prints_a_working_demo_token) {
   HttpClient http(taskd.base_url());
   auto r = http.request("GET", "/api/v1/tasks", "", {"Authorization: Bearer " + token});
   BOOST_TEST(r.status == 200);
+}
+
+// Replicas of a new deployment start at the same moment on an empty database: every one of them
+// must start (the migrations serialise on a lock, the table that records them included).
+BOOST_AUTO_TEST_CASE(replicas_starting_together_on_a_new_database_all_start) {
+  if (!Environment::get().postgres()) {
+    BOOST_TEST_MESSAGE("skipped: several processes on one database is PostgreSQL only");
+    return;
+  }
+  const auto db = Environment::get().fresh_db_url("together");
+  std::vector<std::unique_ptr<TaskdProcess>> replicas(3);
+  std::vector<std::string> failures(3);
+  std::vector<std::thread> starters;
+  for (size_t i = 0; i < replicas.size(); ++i)
+    starters.emplace_back([&, i] {
+      try {
+        replicas[i] = Environment::get().start_taskd({{"TASKS_DB", db}, {"TASKS_REPLICA_ID", "r" + std::to_string(i)}});
+      } catch (const std::exception& e) {
+        failures[i] = e.what();
+      }
+    });
+  for (auto& t : starters) t.join();
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    BOOST_TEST(failures[i].empty(), "replica " << i << ": " << failures[i]);
+    if (replicas[i]) BOOST_TEST(replicas[i]->terminate() == 0);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
