@@ -48,6 +48,8 @@ void Service::start() {
     owner_ = make_owner_token(replica_id_);
     store_options.owner = owner_;
     store_options.buckets = config_.lease_buckets;
+    // A fetch needs a lease that outlasts its round; renewals keep at least two thirds of one.
+    store_options.lease_margin = std::min(std::chrono::milliseconds(1'000), config_.lease_duration / 4);
     store_ = std::make_shared<Store>(target, store_options);
   } catch (const StoreError& e) {
     const std::string what = e.what();

@@ -132,6 +132,22 @@ BOOST_AUTO_TEST_CASE(issue_9_limits_have_bounds_and_defaults) {
   BOOST_TEST(described["TASKS_JWT_AUDIENCE"] == "(not checked)");
 }
 
+BOOST_AUTO_TEST_CASE(replica_and_lease_settings_have_bounds_and_defaults) {
+  auto c = make_config({});
+  BOOST_TEST(c.replica_id.empty());  // hostname-pid at start
+  BOOST_TEST(c.lease_duration.count() == 10'000);
+  BOOST_TEST(c.lease_renew_interval.count() == 3'000);
+  BOOST_TEST(c.lease_buckets == 0);  // what the database has
+  BOOST_TEST(make_config({{"TASKS_LEASE_BUCKETS", "64"}}).lease_buckets == 64);
+  BOOST_TEST(error_of({{"TASKS_LEASE_BUCKETS", "1"}}).rfind("TASKS_LEASE_BUCKETS:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_LEASE_BUCKETS", "5000"}}).rfind("TASKS_LEASE_BUCKETS:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_LEASE_DURATION", "500ms"}}).rfind("TASKS_LEASE_DURATION:", 0) == 0u);
+  // A lease must survive a missed renewal.
+  BOOST_TEST(error_of({{"TASKS_LEASE_RENEW_INTERVAL", "4s"}}).rfind("TASKS_LEASE_RENEW_INTERVAL:", 0) == 0u);
+  BOOST_TEST(error_of({{"TASKS_LEASE_DURATION", "2s"}, {"TASKS_LEASE_RENEW_INTERVAL", "500ms"}}).empty());
+  BOOST_TEST(error_of({{"TASKS_REPLICA_ID", std::string(201, 'r')}}).rfind("TASKS_REPLICA_ID:", 0) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(connections_are_capped_below_the_open_file_limit) {
   BOOST_TEST(tasks::http::connection_cap(10'000, 20'000) == 10'000);
   BOOST_TEST(tasks::http::connection_cap(10'000, 1024) == 896);
