@@ -5,6 +5,7 @@
 // "not counted" (tests that do not care).
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,9 @@ class Metrics {
     (void)held;
     (void)unowned;
   }
+  // Every replica in the lease table with the buckets it holds now (0 when not live); replicas
+  // missing from `held` are gone from the table.
+  virtual void cluster_replicas(const std::map<std::string, std::int64_t>& held) { (void)held; }
   // Buckets this replica claimed, released, or lost to another (`change`).
   virtual void lease_change(const std::string& change, std::int64_t n) {
     (void)change;

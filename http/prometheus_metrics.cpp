@@ -97,7 +97,12 @@ PrometheusMetrics::PrometheusMetrics()
       lease_changes_(prometheus::BuildCounter()
                          .Name("tasks_lease_bucket_changes_total")
                          .Help("Buckets this replica claimed, released, or lost to another (its renewals lapsed)")
-                         .Register(*registry_)) {
+                         .Register(*registry_)),
+      replica_buckets_(prometheus::BuildGauge()
+                           .Name("tasks_cluster_replica_buckets")
+                           .Help("Buckets each replica in the lease table holds (0: not live), as this replica last "
+                                 "read them")
+                           .Register(*registry_)) {
   // Known series start at zero, so that dashboards and alerts see them before the first event.
   for (auto topic : topics::all) {
     dead_lettered_.Add({{"topic", std::string(topic)}});
@@ -151,6 +156,23 @@ void PrometheusMetrics::cluster_state(std::int64_t live, std::int64_t held, std:
 
 void PrometheusMetrics::lease_change(const std::string& change, std::int64_t n) {
   lease_changes_.Add({{"change", change}}).Increment(static_cast<double>(n));
+}
+
+void PrometheusMetrics::cluster_replicas(const std::map<std::string, std::int64_t>& held) {
+  std::lock_guard lock(replicas_mutex_);
+  for (auto it = replica_series_.begin(); it != replica_series_.end();) {
+    if (held.count(it->first)) {
+      ++it;
+      continue;
+    }
+    replica_buckets_.Remove(it->second);
+    it = replica_series_.erase(it);
+  }
+  for (const auto& [replica, n] : held) {
+    auto& series = replica_series_[replica];
+    if (!series) series = &replica_buckets_.Add({{"replica_id", replica}});
+    series->Set(static_cast<double>(n));
+  }
 }
 
 std::string PrometheusMetrics::publishing_totals_json() const {

@@ -9,7 +9,9 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/metrics.hpp"
@@ -36,6 +38,7 @@ class PrometheusMetrics : public Metrics {
   void publish_backoff(const std::string& topic, const std::string& scope) override;
   void cluster_state(std::int64_t live, std::int64_t held, std::int64_t unowned) override;
   void lease_change(const std::string& change, std::int64_t n) override;
+  void cluster_replicas(const std::map<std::string, std::int64_t>& held) override;
 
   // This process's publishing so far, for its record in the cluster view (JSON object).
   std::string publishing_totals_json() const;
@@ -69,6 +72,9 @@ class PrometheusMetrics : public Metrics {
   prometheus::Family<prometheus::Gauge>& buckets_held_;
   prometheus::Family<prometheus::Gauge>& buckets_unowned_;
   prometheus::Family<prometheus::Counter>& lease_changes_;
+  prometheus::Family<prometheus::Gauge>& replica_buckets_;
+  std::mutex replicas_mutex_;
+  std::map<std::string, prometheus::Gauge*> replica_series_;
   std::atomic<std::uint64_t> delivered_{0}, failed_{0}, dead_{0};
 };
 

@@ -1,6 +1,7 @@
 #include "persistence/lease_keeper.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/ids.hpp"
@@ -43,11 +44,20 @@ void report(self_ptr self) {
   auto& st = self->state;
   if (!st.options.metrics) return;
   std::int64_t live = 0, unowned = 0;
-  for (const auto& r : st.last.replicas)
-    if (r.stopped_at == 0 && replica_live({r.owner, r.renewed_at}, st.last.now, st.options.settings)) ++live;
-  for (const auto& b : st.last.buckets)
-    if (std::string(lease_state(b, st.last.now)) != "held") ++unowned;
+  std::map<std::string, std::int64_t> by_owner, by_replica;
+  for (const auto& b : st.last.buckets) {
+    if (std::string(lease_state(b, st.last.now)) == "held")
+      ++by_owner[b.owner];
+    else
+      ++unowned;
+  }
+  for (const auto& r : st.last.replicas) {
+    const bool is_live = r.stopped_at == 0 && replica_live({r.owner, r.renewed_at}, st.last.now, st.options.settings);
+    live += is_live ? 1 : 0;
+    by_replica[r.replica_id] += is_live ? by_owner[r.owner] : 0;
+  }
   st.options.metrics->cluster_state(live, static_cast<std::int64_t>(st.held.size()), unowned);
+  st.options.metrics->cluster_replicas(by_replica);
 }
 
 // One renewal: record, extend, read; then claim or give back what the plan says.
