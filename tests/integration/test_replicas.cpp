@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(a_replica_killed_mid_burst_loses_nothing_and_its_buckets_mo
   BOOST_TEST(start.ok, start.problems);
 
   // Bounded by count and time; stopped once the fresh replica has served its share.
-  LoadDriver load(service.load(20'000), [&] { return service.replicas.endpoints(); });
+  LoadDriver load(service.load(30'000), [&] { return service.replicas.endpoints(); });
   load.start();
   BOOST_REQUIRE(wait_until([&] { return load.acknowledged() >= 1'500u; }, seconds(30)));
   const std::string victim = service.replicas.id(1);
@@ -108,7 +108,8 @@ BOOST_AUTO_TEST_CASE(a_replica_killed_mid_burst_loses_nothing_and_its_buckets_mo
   const size_t acknowledged_at_kill = load.acknowledged();
 
   const milliseconds bound = takeover_bound(start);
-  // One second more than the bound for this 2-core machine's scheduling and the 100 ms polling.
+  // Waited on past the bound so that a late takeover is measured, not only refused; the bound
+  // itself allows one second for this 2-core machine's scheduling and the 100 ms polling.
   const Settled takeover = settle(service.replicas, false, bound + seconds(3));
   const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - killed_at);
   BOOST_TEST(takeover.ok, victim << "'s buckets were not all taken by live replicas:\n" << takeover.problems);
@@ -116,7 +117,7 @@ BOOST_AUTO_TEST_CASE(a_replica_killed_mid_burst_loses_nothing_and_its_buckets_mo
 
   service.replicas.start(1);  // a fresh pod: a new replica id
   const std::string fresh = service.replicas.base_url(1);
-  BOOST_TEST(wait_until([&] { return load.acknowledged_by(fresh) >= 300u || load.sent() >= 20'000u; }, seconds(20)));
+  BOOST_TEST(wait_until([&] { return load.acknowledged_by(fresh) >= 300u || load.sent() >= 30'000u; }, seconds(20)));
   load.stop();
   load.wait();
   const auto drained = drain(service);
@@ -152,7 +153,7 @@ BOOST_AUTO_TEST_CASE(a_rolling_restart_under_load_keeps_every_guarantee_without_
   BOOST_TEST(start.ok, start.problems);
   const milliseconds crash_bound = takeover_bound(start);
 
-  LoadDriver load(service.load(20'000), [&] { return service.replicas.endpoints(); });
+  LoadDriver load(service.load(30'000), [&] { return service.replicas.endpoints(); });
   load.start();
   BOOST_REQUIRE(wait_until([&] { return load.acknowledged() >= 1'000u; }, seconds(30)));
   std::string steps;
@@ -167,7 +168,7 @@ BOOST_AUTO_TEST_CASE(a_rolling_restart_under_load_keeps_every_guarantee_without_
     BOOST_TEST(handover.took < crash_bound, "the handover took " << handover.took.count() << " ms");
     service.replicas.start(slot);
     const std::string fresh = service.replicas.base_url(slot);
-    BOOST_TEST(wait_until([&] { return load.acknowledged_by(fresh) >= 100u || load.sent() >= 20'000u; }, seconds(20)));
+    BOOST_TEST(wait_until([&] { return load.acknowledged_by(fresh) >= 100u || load.sent() >= 30'000u; }, seconds(20)));
     steps += " " + old_id + "→" + service.replicas.id(slot) + " (stop " +
              std::to_string(std::chrono::duration_cast<milliseconds>(stopped - stopping).count()) + " ms, handover " +
              std::to_string(handover.took.count()) + " ms)";

@@ -128,9 +128,18 @@ std::string DeliveryReport::summary() const {
   std::ostringstream os;
   os << acknowledged << " acknowledged, " << unknown << " of unknown outcome (" << unknown_committed << " committed), "
      << rejected << " rejected; " << deliveries << " deliveries of " << distinct << " events, " << duplicates
-     << " duplicates";
-  os << "\n  lost: " << lost << "\n  unexpected: " << unexpected << "\n  disorder: " << disorder
-     << "\n  malformed: " << malformed;
+     << " duplicates; problems: " << lost.count << " lost, " << unexpected.count << " unexpected, " << disorder.count
+     << " out of order, " << malformed.count << " malformed";
+  return os.str();
+}
+
+std::string DeliveryReport::details() const {
+  std::ostringstream os;
+  os << summary();
+  if (!lost.empty()) os << "\n  lost: " << lost;
+  if (!unexpected.empty()) os << "\n  unexpected: " << unexpected;
+  if (!disorder.empty()) os << "\n  out of order: " << disorder;
+  if (!malformed.empty()) os << "\n  malformed: " << malformed;
   return os.str();
 }
 

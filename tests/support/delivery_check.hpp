@@ -44,7 +44,8 @@ struct DeliveryReport {
                         // delivered twice with different content
 
   bool ok() const { return lost.empty() && unexpected.empty() && disorder.empty() && malformed.empty(); }
-  std::string summary() const;  // the figures and the first problems of each kind
+  std::string summary() const;  // the figures and how many problems of each kind
+  std::string details() const;  // the summary and the first problems of each kind
 };
 
 // `events` in arrival order; events of users that are not in `mutations` are ignored (a Kafka

@@ -28,9 +28,11 @@ struct LoadOptions {
   std::chrono::milliseconds max_duration{60'000};
   std::string user_prefix = "replicas";
   std::string jwt_secret;  // the services' TASKS_JWT_SECRET
-  // Longer than a replica takes to answer under load, shorter than a test's patience: a request
-  // that hangs on a stopped replica must not hold its user for long.
-  long request_timeout_ms = 5'000;
+  // Longer than the services' own request deadline (TASKS_REQUEST_TIMEOUT, 10 s by default),
+  // so that a live replica always answers first: a request the client gave up on could still
+  // commit while the user's next one runs on another replica, and the user's commit order would
+  // no longer be the client's. A replica that vanishes breaks the connection at once anyway.
+  long request_timeout_ms = 12'000;
   size_t max_tasks_per_user = 12;  // a user's creates stop there; deletes bring it back down
   unsigned seed = 1;
 };

@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_SUITE(delivery_check)
 BOOST_AUTO_TEST_CASE(a_clean_run_passes) {
   const Run r = clean_run();
   const auto report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.ok(), report.summary());
+  BOOST_TEST(report.ok(), report.details());
   BOOST_TEST(report.distinct == 10u);
   BOOST_TEST(report.duplicates == 0u);
   BOOST_TEST(report.acknowledged == 4u);
@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_repeat_is_a_duplicate_not_a_disorder) {
   Run r = clean_run();
   r.events.insert(r.events.begin() + 5, r.events[3]);  // task.updated again, after its sync
   const auto report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.ok(), report.summary());
+  BOOST_TEST(report.ok(), report.details());
   BOOST_TEST(report.duplicates == 1u);
   BOOST_TEST(report.duplicated_ids == std::vector<std::string>{"task-events-1"});
 }
@@ -103,19 +103,19 @@ BOOST_AUTO_TEST_CASE(a_missing_reminder_is_lost_and_an_extra_one_unexpected) {
   Run r = clean_run();
   r.events.erase(r.events.begin() + 2);  // reminder.scheduled
   auto report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.lost.count == 1u, report.summary());
+  BOOST_TEST(report.lost.count == 1u, report.details());
 
   r = clean_run();
   r.events.push_back(event("reminders", "reminder.rescheduled", 2, 1, 11));  // a retitle moves no reminder
   report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.unexpected.count == 1u, report.summary());
+  BOOST_TEST(report.unexpected.count == 1u, report.details());
 }
 
 BOOST_AUTO_TEST_CASE(a_lane_out_of_sequence_is_disorder) {
   Run r = clean_run();
   std::swap(r.events[3], r.events[5]);  // task.completed before task.updated on task-events
   const auto report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.disorder.count >= 1u, report.summary());
+  BOOST_TEST(report.disorder.count >= 1u, report.details());
   BOOST_TEST(report.lost.empty());
 }
 
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(commits_sequenced_against_the_clients_order_are_disorder) {
                                               event("task-events", "task.created", 1, 0, 6),
                                               event("task-updates", "task.sync", 1, 0, 6, "created")};
   const auto report = check_delivery({a, b}, events);
-  BOOST_TEST(report.disorder.count == 1u, report.summary());
+  BOOST_TEST(report.disorder.count == 1u, report.details());
   BOOST_TEST(report.lost.empty());
 }
 
@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(an_event_without_a_sequence_is_malformed) {
   r.events[0].event.erase("sequence");
   r.events[1].event["sequence"] = "42";
   const auto report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.malformed.count == 2u, report.summary());
+  BOOST_TEST(report.malformed.count == 2u, report.details());
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_outcome_may_commit_but_only_on_every_topic) {
@@ -150,12 +150,12 @@ BOOST_AUTO_TEST_CASE(an_unknown_outcome_may_commit_but_only_on_every_topic) {
   r.mutations[1].status = 0;
   r.mutations[1].task = nullptr;
   auto report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.ok(), report.summary());
+  BOOST_TEST(report.ok(), report.details());
   BOOST_TEST(report.unknown_committed == 1u);
 
   r.events.erase(r.events.begin() + 4);  // its sync
   report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.lost.count == 1u, report.summary());
+  BOOST_TEST(report.lost.count == 1u, report.details());
 }
 
 BOOST_AUTO_TEST_CASE(events_of_other_users_are_ignored_and_of_no_request_unexpected) {
@@ -164,12 +164,12 @@ BOOST_AUTO_TEST_CASE(events_of_other_users_are_ignored_and_of_no_request_unexpec
   other.event["data"]["user_id"] = "someone else";
   r.events.push_back(other);
   auto report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.ok(), report.summary());
+  BOOST_TEST(report.ok(), report.details());
   BOOST_TEST(report.deliveries == 10u);
 
   r.events.push_back(event("task-updates", "task.sync", 5, 9, 14, "updated"));
   report = check_delivery(r.mutations, r.events);
-  BOOST_TEST(report.unexpected.count == 1u, report.summary());
+  BOOST_TEST(report.unexpected.count == 1u, report.details());
 }
 
 BOOST_AUTO_TEST_CASE(the_final_state_must_match_the_last_answers) {
