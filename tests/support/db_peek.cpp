@@ -35,6 +35,26 @@ std::vector<PeekEvent> DbPeek::outbox(const std::string& user) {
   return out;
 }
 
+std::vector<PeekTask> DbPeek::tasks(const std::string& user) {
+  std::vector<PeekTask> out;
+  PeekTask t;
+  int completed = 0;
+  long long due = 0;
+  soci::indicator due_set = soci::i_ok;
+  soci::statement st = (sql_->prepare << "SELECT id, user_id, title, completed, due_date, version FROM tasks "
+                                         "WHERE user_id = :u ORDER BY seq",
+                        soci::into(t.id), soci::into(t.user_id), soci::into(t.title), soci::into(completed),
+                        soci::into(due, due_set), soci::into(t.version), soci::use(user));
+  st.execute();
+  while (st.fetch()) {
+    t.completed = completed != 0;
+    t.has_due = due_set == soci::i_ok;
+    t.due_date = t.has_due ? due : 0;
+    out.push_back(t);
+  }
+  return out;
+}
+
 long long DbPeek::count(const std::string& query) {
   long long n = 0;
   *sql_ << query, soci::into(n);

@@ -19,6 +19,15 @@ struct PeekEvent {
   nlohmann::json payload;
 };
 
+// A task row as stored (due_date in Unix milliseconds, when set).
+struct PeekTask {
+  std::string id, user_id, title;
+  bool completed = false;
+  bool has_due = false;
+  long long due_date = 0;
+  long long version = 0;
+};
+
 class DbPeek {
  public:
   explicit DbPeek(const std::string& tasks_db_url);
@@ -28,6 +37,8 @@ class DbPeek {
 
   // The outbox rows whose partition key is `user`, in commit (id) order.
   std::vector<PeekEvent> outbox(const std::string& user);
+  // The tasks of `user`, in creation order.
+  std::vector<PeekTask> tasks(const std::string& user);
   long long count(const std::string& sql);
   void exec(const std::string& sql);
 
