@@ -8,6 +8,7 @@
 #include "http/api.hpp"
 #include "persistence/lease_keeper.hpp"
 #include "persistence/persistence_actor.hpp"
+#include "persistence/sqlite_file_lock.hpp"
 #include "persistence/store.hpp"
 
 #include <unistd.h>
@@ -40,6 +41,11 @@ void Service::start() {
   const auto target = parse_db_url(
       config_.db,
       DbSessionSettings{config_.db_statement_timeout, config_.db_tcp_user_timeout, config_.db_keepalive_idle});
+  try {
+    sqlite_lock_ = lock_database_file(target);  // before the Store touches the file
+  } catch (const SqliteFileLockError& e) {
+    throw ConfigError("TASKS_DB", e.what());
+  }
   try {
     StoreOptions store_options;
     store_options.sqlite_synchronous = config_.sqlite_synchronous;
@@ -233,6 +239,8 @@ void Service::stop() {
   caf_config_.reset();
   server_.reset();
   admin_server_.reset();
+  store_.reset();
+  sqlite_lock_.reset();  // only once the database is closed
   log::info("taskd stopped");
 }
 

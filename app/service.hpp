@@ -14,6 +14,7 @@
 namespace tasks {
 
 class Store;
+class SqliteFileLock;
 
 class Service {
  public:
@@ -34,6 +35,8 @@ class Service {
   void start_lease_keeper();
 
   Config config_;
+  // One taskd per SQLite file; declared before the store so that it outlives the connection.
+  std::unique_ptr<SqliteFileLock> sqlite_lock_;
   std::shared_ptr<Store> store_;
   std::shared_ptr<ActorDirectory> directory_ = std::make_shared<ActorDirectory>();
   // Destroyed in reverse order: the servers (their io_context) outlive the actor system, whose

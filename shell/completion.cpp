@@ -17,6 +17,7 @@ CompletionRequest argument_of(std::vector<std::string> before) {
   if (spec == nullptr) return {};
   const size_t position = before.size() - 1;  // of the word being typed, among the arguments
   if (spec->name == "redrive" && position == 0) return {Argument::dead_letter, "", {"all"}};
+  if (spec->name == "cluster" && position == 0) return {Argument::none, "", {"buckets"}};
   if (position == 0) return {spec->first, "", {}};
   if (spec->name == "redrive" && position == 1 && before[1] == "all") return {Argument::topic, "", {}};
   return {};  // a discard's reason, or more arguments than the command takes

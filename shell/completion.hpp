@@ -27,7 +27,7 @@ struct Completion {
 
 // `act` → a command; `inspect us` → an actor; `pause ` → a topic; `watch outbox t` → a topic
 // (watch takes a command line); `redrive all ` → a topic; `discard ` → a dead letter's event id,
-// `redrive ` → one, or all.
+// `redrive ` → one, or all; `cluster ` → buckets.
 CompletionRequest completion_request(std::string_view before_cursor);
 
 // The choices that start with `word`, sorted, without repeats.

@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "core/time.hpp"
 #include "shell/admin_url.hpp"
+#include "shell/cluster_view.hpp"
 #include "shell/commands.hpp"
 #include "shell/identity.hpp"
 #include "shell/interrupt.hpp"
@@ -95,6 +97,7 @@ Status Shell::run(const CommandLine& line) {
   if (name == "actors") return actors(line);
   if (name == "inspect") return inspect(line);
   if (name == "publishers") return publishers(line);
+  if (name == "cluster") return cluster(line);
   if (name == "outbox") return outbox(line);
   if (name == "dead") return dead(line);
   if (name == "lanes") return lanes(line);
@@ -187,6 +190,27 @@ Status Shell::inspect(const CommandLine& line) {
 
 Status Shell::publishers(const CommandLine& line) {
   return show(line, "/admin/publishers", publishers_view);
+}
+
+Status Shell::cluster(const CommandLine& line) {
+  const bool every_bucket = line.words.size() > 1;
+  if (every_bucket && line.words[1] != "buckets") {
+    err_ << "usage: cluster [buckets]";
+    if (auto suggestion = closest(line.words[1], {"buckets"})) err_ << "; did you mean \"" << *suggestion << "\"?";
+    err_ << "\n";
+    return Status::failed;
+  }
+  Status status;
+  auto body = answer(client_.get("/admin/cluster"), status, json_wanted(line));
+  if (!body) return status;
+  if (json_wanted(line)) {
+    print_json(*body);
+    return status;
+  }
+  // Lease expiries and renewals read as ages ("in 8.0s"), counted from this clock.
+  const long long now_ms = now_millis();
+  out_ << (every_bucket ? render(cluster_buckets_view(*body, now_ms)) : render(cluster_view(*body, now_ms)));
+  return status;
 }
 
 Status Shell::outbox(const CommandLine& line) {

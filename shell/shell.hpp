@@ -49,6 +49,7 @@ class Shell {
   Status actors(const CommandLine& line);
   Status inspect(const CommandLine& line);
   Status publishers(const CommandLine& line);
+  Status cluster(const CommandLine& line);
   Status outbox(const CommandLine& line);
   Status dead(const CommandLine& line);
   Status lanes(const CommandLine& line);

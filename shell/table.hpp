@@ -18,6 +18,14 @@ struct Column {
   size_t max_width = 40;  // in characters (UTF-8 code points), the ellipsis included
 };
 
+// Columns as the views make them: text to the left, numbers (and ages) to the right.
+inline Column left(std::string header, size_t max_width = 40) {
+  return {std::move(header), Align::left, max_width};
+}
+inline Column right(std::string header) {
+  return {std::move(header), Align::right, 20};
+}
+
 struct Table {
   std::vector<Column> columns;
   std::vector<std::vector<std::string>> rows;  // a short row is padded with empty cells

@@ -27,17 +27,6 @@ std::string as_text(const json& value) {
   return value.dump();
 }
 
-const json& array_member(const json& object, std::string_view key) {
-  static const json empty = json::array();
-  const json& value = member(object, key);
-  return value.is_array() ? value : empty;
-}
-
-long long number_of(const json& object, std::string_view key) {
-  const json& value = member(object, key);
-  return value.is_number() ? value.get<long long>() : 0;
-}
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -83,13 +72,6 @@ void flatten(const json& value, const std::string& prefix, std::vector<std::vect
   rows.push_back({prefix, as_text(value)});
 }
 
-Column left(std::string header, size_t max_width = 40) {
-  return {std::move(header), Align::left, max_width};
-}
-Column right(std::string header) {
-  return {std::move(header), Align::right, 20};
-}
-
 }  // namespace
 
 std::string render(const View& view) {
@@ -102,6 +84,17 @@ std::string render(const View& view) {
 
 std::string text_of(const json& object, std::string_view key) {
   return as_text(member(object, key));
+}
+
+const json& array_member(const json& object, std::string_view key) {
+  static const json empty = json::array();
+  const json& value = member(object, key);
+  return value.is_array() ? value : empty;
+}
+
+long long number_of(const json& object, std::string_view key) {
+  const json& value = member(object, key);
+  return value.is_number() ? value.get<long long>() : 0;
 }
 
 std::string shown_state(std::string_view state) {

@@ -65,6 +65,10 @@ std::string shown_state(std::string_view state);
 std::string format_duration_ms(long long ms);
 // A member as text: strings as they are, numbers and booleans written out, null and absent "".
 std::string text_of(const nlohmann::json& object, std::string_view key);
+// A member that is an array, else an empty one.
+const nlohmann::json& array_member(const nlohmann::json& object, std::string_view key);
+// A member that is a number, else 0.
+long long number_of(const nlohmann::json& object, std::string_view key);
 
 // The `detail` of a problem+json error answer, else "HTTP <status>" and the body's first line.
 std::string error_detail(long status, std::string_view body);

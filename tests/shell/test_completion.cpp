@@ -55,6 +55,14 @@ BOOST_AUTO_TEST_CASE(redrive_and_discard_take_a_dead_letter) {
   BOOST_TEST(matching("0f", {"all", "0f1e", "9abc"}) == (Words{"0f1e"}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(cluster_takes_buckets) {
+  BOOST_TEST(matching("c", command_names()) == (Words{"cluster"}), boost::test_tools::per_element());
+  BOOST_TEST(wants("cluster ", Argument::none, "", {"buckets"}));
+  BOOST_TEST(wants("cluster bu", Argument::none, "bu", {"buckets"}));
+  BOOST_TEST(wants("watch cluster ", Argument::none, "", {"buckets"}));
+  BOOST_TEST(wants("cluster buckets ", Argument::none, ""));
+}
+
 BOOST_AUTO_TEST_CASE(watch_and_help_take_a_command_line) {
   BOOST_TEST(wants("watch ", Argument::command, ""));
   BOOST_TEST(wants("watch pub", Argument::command, "pub"));

@@ -27,6 +27,7 @@ BOOST_AUTO_TEST_CASE(the_closest_command_is_suggested) {
   BOOST_TEST(*closest("resum", names) == "resume");
   BOOST_TEST(*closest("quti", names) == "quit");
   BOOST_TEST(*closest("metircs", names) == "metrics");
+  BOOST_TEST(*closest("clsuter", names) == "cluster");
 }
 
 BOOST_AUTO_TEST_CASE(nothing_is_suggested_for_what_is_far_from_every_command) {

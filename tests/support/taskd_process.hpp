@@ -24,6 +24,7 @@ class TaskdProcess {
   TaskdProcess& operator=(const TaskdProcess&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 once it has ended
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string admin_url() const { return "http://127.0.0.1:" + std::to_string(admin_port_); }
   const std::string& jwt_secret() const { return secret_; }
