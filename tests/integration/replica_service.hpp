@@ -16,13 +16,9 @@
 #include "tests/support/load_driver.hpp"
 #include "tests/support/recording_sidecar.hpp"
 #include "tests/support/replica_set.hpp"
+#include "tests/support/replica_settle.hpp"
 
 namespace tasks::testing {
-
-// The settings the cases run with. A crash takeover is lease + publish timeout + 2 s + one renew
-// interval, about 6 s with these; the defaults (10 s, 5 s, 3 s) would make each kill cost 20 s.
-inline constexpr int publish_concurrency = 8;  // the in-flight limit is this × 3 topics
-std::map<std::string, std::string> replica_env();
 
 struct ReplicaService {
   RecordingSidecar sidecar;
@@ -32,15 +28,6 @@ struct ReplicaService {
   explicit ReplicaService(size_t count);
   LoadOptions load(size_t mutations) const;  // 30 users, this service's JWT secret
 };
-
-// Every live replica's view of the cluster settled on the live set (see cluster_view.hpp).
-struct Settled {
-  bool ok = false;
-  std::string problems;             // of the last look, a line each, when not ok
-  std::optional<ClusterView> view;  // the last view read (of the first live replica)
-  std::chrono::milliseconds took{0};
-};
-Settled settle(const ReplicaSet& replicas, bool balanced, std::chrono::milliseconds deadline);
 
 // Waits until the outbox is empty (every committed event delivered and settled); how long that
 // took after the call, or nothing at the deadline.
