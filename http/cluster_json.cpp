@@ -50,7 +50,7 @@ json cluster_json(const ClusterView& view) {
           {"renew_interval_ms", view.renew_interval},
           {"takeover_grace_ms", view.settings.grace},
           {"exclusive", view.settings.exclusive},
-          {"read_at", time_text(table.now)},
+          {"now", time_text(table.now)},
           {"error", view.error},
           {"replicas", replicas},
           {"buckets", buckets}};
