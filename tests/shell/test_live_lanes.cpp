@@ -231,4 +231,22 @@ BOOST_AUTO_TEST_CASE(a_blocked_lane_is_shown_discarded_and_recorded) {
              0u);
 }
 
+// `cluster` against the real endpoint: one SQLite taskd holds every bucket, and says so.
+BOOST_AUTO_TEST_CASE(cluster_shows_the_real_replica_holding_every_bucket) {
+  LiveTaskd live;
+  HttpClient admin(live.taskd->admin_url());
+  auto view = get_json(admin, "/admin/cluster");
+  BOOST_REQUIRE(view.is_object());
+  const std::string self = view["self"];
+  BOOST_TEST(view["bucket_count"] == 256);
+  BOOST_TEST(view["exclusive"] == true);
+  auto ran = live.shell("cluster");
+  BOOST_TEST(ran.status == 0, ran.err);
+  BOOST_TEST(ran.out.find(self) != std::string::npos, ran.out);
+  BOOST_TEST(ran.out.find("0-255") != std::string::npos, ran.out);
+  auto raw = live.shell("cluster --json");
+  BOOST_TEST(raw.status == 0, raw.err);
+  BOOST_TEST(json::parse(raw.out, nullptr, false)["self"] == self);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
