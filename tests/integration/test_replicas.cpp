@@ -10,6 +10,8 @@
 
 #include "tests/integration/fixture.hpp"
 #include "tests/integration/replica_service.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/user_api.hpp"
 #include "tests/support/wait.hpp"
 
 using namespace tasks::testing;
@@ -189,6 +191,36 @@ BOOST_AUTO_TEST_CASE(a_rolling_restart_under_load_keeps_every_guarantee_without_
                                         << " of unknown outcome (" << report.unknown_committed << " committed), "
                                         << report.duplicates << " duplicates; drained "
                                         << (drained ? drained->count() : -1) << " ms after the last answer");
+}
+
+// An operator asks one replica to pause a topic: every replica stops sending it (each holds
+// some of the users), the other topics flow on, and a resume asked of another replica lets
+// everything through, in order.
+BOOST_AUTO_TEST_CASE(a_pause_asked_of_one_replica_holds_every_replica_and_a_resume_of_another_frees_it) {
+  if (without_postgres()) return;
+  ReplicaService service(2);
+  const Settled start = settle(service.replicas, true, seconds(15));
+  BOOST_REQUIRE_MESSAGE(start.ok, start.problems);
+  HttpClient first(service.replicas.admin_url(0)), second(service.replicas.admin_url(1));
+  BOOST_REQUIRE(first.request("POST", "/admin/publishers/task-events/pause").status == 200);
+  auto state_on_second = [&] {
+    auto r = second.request("GET", "/admin/actors/publisher/task-events");
+    return r.status == 200 ? nlohmann::json::parse(r.body, nullptr, false).value("state", "") : "";
+  };
+  BOOST_REQUIRE(wait_until([&] { return state_on_second() == "paused"; }, seconds(10)));
+  // Twenty users: both replicas hold some of them (a bucket each, most likely different ones).
+  std::vector<std::string> users;
+  for (int u = 0; u < 20; ++u) {
+    users.push_back(unique_user("paused"));
+    TaskdProcess& replica = service.replicas.process(static_cast<size_t>(u % 2));
+    BOOST_REQUIRE(UserApi(replica, users.back()).create({{"title", "held"}}).status == 201);
+  }
+  // Every task.sync arrives (both replicas publish), no task event does.
+  BOOST_REQUIRE(wait_until([&] { return service.sidecar.delivered_count("task-updates") == 20u; }, seconds(20)));
+  BOOST_TEST(service.sidecar.delivered_count("task-events") == 0u);
+  BOOST_REQUIRE(second.request("POST", "/admin/publishers/task-events/resume").status == 200);
+  BOOST_TEST(wait_until([&] { return service.sidecar.delivered_count("task-events") == 20u; }, seconds(20)));
+  BOOST_TEST(service.sidecar.delivered("task-events").size() == 20u);  // once each
 }
 
 BOOST_AUTO_TEST_SUITE_END()
