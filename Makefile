@@ -43,8 +43,11 @@ run: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl
 	./$(BUILD_DIR)/bin/taskd
 
+# Two suites at a time: most of their time is spent waiting (deadlines, backoffs, Kafka), not
+# computing; the load tests run alone (RUN_SERIAL).
+TEST_JOBS ?= 2
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 1800
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 1800 -j $(TEST_JOBS)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the whole test suite.
 sanitize: deps

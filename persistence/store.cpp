@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "core/buckets.hpp"
 #include "core/event_sequence.hpp"
@@ -176,7 +177,8 @@ struct Store::Connection {
   std::string quota_user;
   long long quota_max = 0;
   long long commit_seq = 0;
-  std::uint64_t fenced = 0;  // settle entries refused: their bucket's lease had moved on
+  std::uint64_t fenced = 0;                   // settle entries refused: their bucket's lease had moved on
+  std::map<std::int32_t, std::int64_t> held;  // this round's leased buckets and their epochs
   // The publishers' bookkeeping: a row, and its lane.
   long long row_id = 0, row_attempts = 0, row_next = 0, row_now = 0, row_failed_at = 0;
   std::string row_text;
@@ -404,7 +406,6 @@ struct Store::Connection {
       std::string reason;
     };
     std::map<std::string, LaneChange> lanes;
-    const auto held = held_leases(report);
     auto fenced_off = [&](std::int32_t bucket) {
       if (bucket < 0 || options.owner.empty()) return false;
       const auto it = held.find(bucket);
@@ -463,14 +464,19 @@ struct Store::Connection {
     for (const auto& user : report.recount) recount_lane(report.topic, user);
   }
 
-  // The buckets of `report` this replica holds now, with their epochs, locked (PostgreSQL: FOR
-  // SHARE, in bucket order) until the transaction ends, so that no claim moves them while the
-  // settle is applied.
-  std::map<std::int32_t, std::int64_t> held_leases(const DeliveryReport& report) {
-    std::map<std::int32_t, std::int64_t> held;
-    if (options.owner.empty() || report.leases.empty()) return held;
+  // The buckets of the transaction's delivery results this replica holds now, with their
+  // epochs, locked (PostgreSQL: FOR SHARE) until the transaction ends, so that no claim moves
+  // them while the results are applied. All of them in one statement, in bucket order, as every
+  // other lease writer locks them (one statement per report deadlocked with the renewal).
+  void lock_buckets(const WriteBatch& batch, bool with_settles) {
+    held.clear();
+    if (options.owner.empty() || !with_settles) return;
+    std::set<std::int32_t> wanted;
+    for (const auto& report : batch.settles)
+      for (const auto& lease : report.leases) wanted.insert(lease.first);
+    if (wanted.empty()) return;
     std::string list;
-    for (const auto& [bucket, epoch] : report.leases) list += (list.empty() ? "" : ", ") + std::to_string(bucket);
+    for (auto b : wanted) list += (list.empty() ? "" : ", ") + std::to_string(b);
     int bucket = 0;
     long long epoch = 0;
     std::string owner = options.owner;
@@ -480,7 +486,6 @@ struct Store::Connection {
          soci::into(bucket), soci::into(epoch), soci::use(owner));
     st.execute();
     while (st.fetch()) held[bucket] = epoch;
-    return held;
   }
 
   // PostgreSQL: the transaction first takes the lock of every user it writes for, in key order
@@ -685,6 +690,7 @@ struct Store::Connection {
     }
     try {
       lock_users(batch, todo, with_settles);
+      lock_buckets(batch, with_settles);
       if (!isolated) {
         for (auto i : todo) {
           check_time();
@@ -893,7 +899,10 @@ WriteOutcome Store::write(const WriteBatch& batch, millis now, const ExpiredCall
       }
       const std::vector<size_t> take(todo.end() - static_cast<std::ptrdiff_t>(chunk), todo.end());
       const auto round_began = steady::now();
-      auto bound_at = take.empty() ? started + options_.default_budget : limit_of(take.front());
+      // Delivery results alone get the default budget from their own start: begun after commits
+      // used the batch's budget up, they would otherwise have a millisecond, and a result not
+      // recorded means an event sent twice.
+      auto bound_at = take.empty() ? round_began + options_.default_budget : limit_of(take.front());
       // Commits waiting outside this transaction are given up within a round's time of their
       // deadline, not when a long transaction of later ones ends.
       const bool capped = take.size() < todo.size() && bound_at > steady::now() + max_round;
