@@ -65,6 +65,13 @@ bench-backlog: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd bench-sink bench-backlog-gen
 	./bench/backlog.sh
 
+# 1, 2 and 3 taskd replicas on one PostgreSQL (bench/replicas.sh): throughput, commit->sidecar
+# latency, exactly-once delivery. Builds only the programs it runs; not part of `make test`.
+.PHONY: bench-replicas
+bench-replicas: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl bench-sink
+	./bench/replicas.sh
+
 # The hostile-client run of tests/hostile for a long time (SOAK_SECONDS, default 15 minutes)
 # against a real taskd: the same checks as in `make test`, many more connections hung up on.
 SOAK_SECONDS ?= 900

@@ -98,6 +98,7 @@ struct RecordingSidecar::Impl {
   std::map<LaneKey, SidecarBehaviour> by_key;  // topic "" = every topic
   std::map<std::string, SidecarBehaviour> by_event;
   std::vector<RecordedPublish> seen;
+  std::function<void(const RecordedPublish&)> observer;
   size_t cleared = 0;  // records dropped by clear(): a record's number minus this is its index
   bool keep = true;
   size_t total = 0, total_delivered = 0;
@@ -136,6 +137,7 @@ struct RecordingSidecar::Impl {
     std::lock_guard lock(mutex);
     if (of_generation != generation) return std::nullopt;
     const auto b = behaviour_for(r);
+    if (observer) observer(r);
     ++total;
     max_in_flight = std::max(max_in_flight, ++in_flight);
     const size_t number = cleared + seen.size();
@@ -401,6 +403,11 @@ size_t RecordingSidecar::delivered_count(const std::string& topic) const {
 void RecordingSidecar::keep_requests(bool keep) {
   std::lock_guard lock(impl_->mutex);
   impl_->keep = keep;
+}
+
+void RecordingSidecar::observe(std::function<void(const RecordedPublish&)> observer) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->observer = std::move(observer);
 }
 
 size_t RecordingSidecar::request_count() const {

@@ -53,6 +53,10 @@ class RecordingSidecar {
 
   // Keep only counts, not the requests themselves (for long benchmark runs).
   void keep_requests(bool keep);
+  // Called with every publish request as it arrives, before it is answered, also when requests
+  // are not kept: the benchmark sink derives its figures from it. Calls never overlap (they run
+  // under the sidecar's lock), so the observer needs no lock of its own but must be quick.
+  void observe(std::function<void(const RecordedPublish&)> observer);
 
   // How to answer publishes to `topic` ("" sets the default for every topic without its own).
   void behave(const std::string& topic, SidecarBehaviour behaviour);
