@@ -208,16 +208,11 @@ bool all_applied(soci::session& sql) {
 
 }  // namespace
 
-std::vector<long long> migrate(soci::session& sql, Dialect dialect) {
-  if (all_applied(sql)) return {};
-  // Under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a second
-  // session doing the same at the same moment (replicas starting together on a new database
-  // failed with a duplicate key in pg_type).
+void under_schema_lock(soci::session& sql, Dialect dialect, const std::function<void()>& body) {
   sql << (dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
   try {
     if (dialect == Dialect::postgresql) sql << "SELECT pg_advisory_xact_lock(74231)";
-    sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
-           "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+    body();
     sql << "COMMIT";
   } catch (...) {
     try {
@@ -226,29 +221,30 @@ std::vector<long long> migrate(soci::session& sql, Dialect dialect) {
     }
     throw;
   }
+}
+
+std::vector<long long> migrate(soci::session& sql, Dialect dialect) {
+  if (all_applied(sql)) return {};
+  // Under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a second
+  // session doing the same at the same moment (replicas starting together on a new database
+  // failed with a duplicate key in pg_type).
+  under_schema_lock(sql, dialect, [&] {
+    sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+           "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+  });
   std::vector<long long> applied;
   for (const auto& m : migrations()) {
     // One transaction a migration; the lock makes a second starter wait, then see it applied.
-    sql << (dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-    try {
-      if (dialect == Dialect::postgresql) sql << "SELECT pg_advisory_xact_lock(74231)";
+    under_schema_lock(sql, dialect, [&] {
       long long count = 0;
       sql << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(m.version), soci::into(count);
-      if (count == 0) {
-        for (const auto& statement : dialect == Dialect::sqlite ? m.sqlite : m.postgresql) sql << statement;
-        long long now = now_millis();
-        sql << "INSERT INTO schema_migrations (version, description, applied_at) VALUES (:v, :d, :t)",
-            soci::use(m.version), soci::use(m.description), soci::use(now);
-        applied.push_back(m.version);
-      }
-      sql << "COMMIT";
-    } catch (...) {
-      try {
-        sql << "ROLLBACK";
-      } catch (...) {
-      }
-      throw;
-    }
+      if (count != 0) return;
+      for (const auto& statement : dialect == Dialect::sqlite ? m.sqlite : m.postgresql) sql << statement;
+      long long now = now_millis();
+      sql << "INSERT INTO schema_migrations (version, description, applied_at) VALUES (:v, :d, :t)",
+          soci::use(m.version), soci::use(m.description), soci::use(now);
+      applied.push_back(m.version);
+    });
   }
   return applied;
 }

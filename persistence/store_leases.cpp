@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "core/buckets.hpp"
+#include "persistence/migrations.hpp"
 #include "persistence/statements.hpp"
 #include "persistence/store.hpp"
 
@@ -23,23 +24,6 @@ long long db_now(soci::session& sql, Dialect dialect) {
   long long now = 0;
   sql << std::string("SELECT ") + db_now_sql(dialect), soci::into(now);
   return now;
-}
-
-// Runs `body` in a transaction of its own on `sql` (set-up, before the store's connection).
-template <class F>
-void set_up_transaction(soci::session& sql, Dialect dialect, F&& body) {
-  sql << (dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-  try {
-    if (dialect == Dialect::postgresql) sql << "SELECT pg_advisory_xact_lock(74231)";  // the migrations' lock
-    body();
-    sql << "COMMIT";
-  } catch (...) {
-    try {
-      sql << "ROLLBACK";
-    } catch (...) {
-    }
-    throw;
-  }
 }
 
 long long stored_bucket_count(soci::session& sql) {
@@ -96,7 +80,7 @@ std::int32_t Store::set_up_buckets(soci::session& sql) {
   long long count = stored_bucket_count(sql);
   const long long wanted = options_.buckets;
   if (count == 0) {
-    set_up_transaction(sql, dialect, [&] {
+    under_schema_lock(sql, dialect, [&] {
       std::string value = std::to_string(wanted > 0 ? wanted : 256);
       sql << "INSERT INTO cluster_settings (name, value) VALUES ('bucket_count', :v) ON CONFLICT (name) DO NOTHING",
           soci::use(value);
@@ -110,7 +94,7 @@ std::int32_t Store::set_up_buckets(soci::session& sql) {
   long long rows = 0;
   sql << "SELECT COUNT(*) FROM lease_buckets", soci::into(rows);
   if (rows < count) {
-    set_up_transaction(sql, dialect, [&] {
+    under_schema_lock(sql, dialect, [&] {
       const std::string last = std::to_string(count - 1);
       if (dialect == Dialect::postgresql)
         sql << "INSERT INTO lease_buckets (bucket) SELECT generate_series(0, " + last + ") ON CONFLICT DO NOTHING";
@@ -123,7 +107,7 @@ std::int32_t Store::set_up_buckets(soci::session& sql) {
   sql << "SELECT COUNT(*) FROM outbox_lanes WHERE bucket < 0", soci::into(unstamped);
   if (unstamped > 0) {
     // Lanes from before buckets existed: each gets its user's bucket.
-    set_up_transaction(sql, dialect, [&] {
+    under_schema_lock(sql, dialect, [&] {
       std::vector<std::string> users;
       {
         std::string user;
