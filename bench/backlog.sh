@@ -15,6 +15,7 @@
 # exists a run takes about three minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
 ROWS=${BENCH_BACKLOG_ROWS:-10000000}
@@ -33,15 +34,6 @@ BIN=$BUILD_DIR/bin
 
 rm -rf "$WORK" && mkdir -p "$WORK" bench/results
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_for() {  # wait_for DEADLINE_SECONDS COMMAND...: poll until the command succeeds
-  local deadline=$(($(date +%s) + $1)); shift
-  until "$@" > /dev/null 2>&1; do
-    (($(date +%s) < deadline)) || return 1
-    sleep 0.1
-  done
-}
 
 SINK_PID="" TASKD_PID=""
 cleanup() {

@@ -13,6 +13,7 @@
 # only; about 3 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
 DURATION=${BENCH_DURATION:-8s}
@@ -34,20 +35,9 @@ TASKD() { cd "$WORK" && { ulimit -c unlimited 2> /dev/null || true; } && exec "$
 
 rm -rf "$WORK" && mkdir -p "$WORK/pg" bench/results
 export TASKS_JWT_SECRET="bench-secret-$(date +%s)-0123456789abcdef0123456789"
-for ((u = 1; u <= USERS; u++)); do
-  echo "bench-user-$u $("$BIN/taskctl" token --user "bench-user-$u" --ttl 86400)"
-done > "$WORK/tokens.txt"
+write_tokens "$BIN" "$USERS" "$WORK/tokens.txt"
 export BENCH_TOKENS=$WORK/tokens.txt
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_for() {  # wait_for DEADLINE_SECONDS COMMAND...: poll until the command succeeds
-  local deadline=$(($(date +%s) + $1)); shift
-  until "$@" > /dev/null 2>&1; do
-    (($(date +%s) < deadline)) || return 1
-    sleep 0.1
-  done
-}
 
 # PostgreSQL refuses to run as root: as the postgres user then, as in tests/support/postgres_server.cpp.
 as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }

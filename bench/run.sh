@@ -6,6 +6,7 @@
 # Loopback only, bounded in time: 10 runs of BENCH_DURATION each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
 DURATION=${BENCH_DURATION:-10s}
@@ -22,20 +23,9 @@ BIN=$BUILD_DIR/bin
 
 rm -rf "$WORK" && mkdir -p "$WORK" bench/results
 export TASKS_JWT_SECRET="bench-secret-$(date +%s)-0123456789abcdef0123456789"
-for ((u = 1; u <= USERS; u++)); do
-  echo "bench-user-$u $("$BIN/taskctl" token --user "bench-user-$u" --ttl 86400)"
-done > "$WORK/tokens.txt"
+write_tokens "$BIN" "$USERS" "$WORK/tokens.txt"
 export BENCH_TOKENS=$WORK/tokens.txt
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_for() {  # wait_for DEADLINE_SECONDS COMMAND...: poll until the command succeeds
-  local deadline=$(($(date +%s) + $1)); shift
-  until "$@" > /dev/null 2>&1; do
-    (($(date +%s) < deadline)) || return 1
-    sleep 0.05
-  done
-}
 
 backlog() { sqlite3 "file:$1?mode=ro" "SELECT COUNT(*) FROM outbox" 2> /dev/null || echo 0; }
 drained() { [[ $(backlog "$1") -eq 0 ]]; }
