@@ -7,6 +7,7 @@
 #include "http/admin.hpp"
 #include "http/api.hpp"
 #include "persistence/lease_keeper.hpp"
+#include "persistence/outbox_notifications.hpp"
 #include "persistence/persistence_actor.hpp"
 #include "persistence/sqlite_file_lock.hpp"
 #include "persistence/store.hpp"
@@ -124,6 +125,14 @@ void Service::start() {
                  [](caf::error& err) { throw std::runtime_error("the supervisor did not start: " + to_string(err)); });
   }
 
+  if (store_->dialect() == Dialect::postgresql)
+    notifications_ = std::make_unique<OutboxNotifications>(
+        store_->target().connect, [directory = directory_](const std::vector<std::string>& topics) {
+          const auto publishers = directory->publishers();
+          for (const auto& topic : topics)
+            if (auto it = publishers.find(topic); it != publishers.end()) caf::anon_send(it->second, nudge_atom::value);
+        });
+
   // The admin API first: an operator can look inside before the public API takes traffic.
   auto admin_state = std::make_shared<http::ServerState>();
   auto admin = std::make_shared<http::AdminContext>(
@@ -229,6 +238,7 @@ void Service::stop() {
     caf::anon_send_exit(lease_keeper_, caf::exit_reason::user_shutdown);
     lease_keeper_ = nullptr;
   }
+  notifications_.reset();
   if (server_) server_->shutdown();
   if (admin_server_) admin_server_->shutdown();
   directory_->clear();

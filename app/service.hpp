@@ -15,6 +15,7 @@ namespace tasks {
 
 class Store;
 class SqliteFileLock;
+class OutboxNotifications;
 
 class Service {
  public:
@@ -48,6 +49,7 @@ class Service {
   std::unique_ptr<caf::actor_system> system_;
   supervisor_actor supervisor_;
   lease_keeper_actor lease_keeper_;
+  std::unique_ptr<OutboxNotifications> notifications_;  // PostgreSQL: other replicas' commits
   std::string replica_id_, owner_;
   bool stopped_ = false;
 };

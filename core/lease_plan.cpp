@@ -59,6 +59,20 @@ LeasePlan plan_leases(const std::string& me, millis now, const LeaseSettings& se
   return plan;
 }
 
+millis next_renewal_in(const std::string& me, millis now, const LeaseSettings& settings, const LeasePlan& plan,
+                       const std::vector<BucketLease>& buckets, millis interval) {
+  std::int32_t held = 0;
+  for (const auto& b : buckets) held += b.owner == me && !b.released ? 1 : 0;
+  if (held >= plan.share) return interval;
+  millis soonest = interval;
+  for (const auto& b : buckets) {
+    if (b.owner.empty() || b.owner == me) continue;
+    const millis at = b.expires_at + settings.grace + 1;  // claimable strictly after the grace
+    if (at > now) soonest = std::min(soonest, at - now);
+  }
+  return std::max<millis>(soonest, 10);
+}
+
 const char* lease_state(const BucketLease& b, millis now) {
   if (b.owner.empty()) return "free";
   if (b.released) return "released";

@@ -91,6 +91,13 @@ struct ClusterView {
   std::string error;  // the last renewal's failure ("" when it went through)
 };
 
+// How long after `now` the next renewal should come: the renewal interval, or sooner when this
+// replica is short of its share and a bucket becomes claimable before that (a dead replica's
+// buckets are then taken the moment its lease and the grace have passed, not up to an interval
+// later). `buckets` as they are after the plan was carried out.
+millis next_renewal_in(const std::string& me, millis now, const LeaseSettings& settings, const LeasePlan& plan,
+                       const std::vector<BucketLease>& buckets, millis interval);
+
 // For operators: held | released | expired | free.
 const char* lease_state(const BucketLease& bucket, millis now);
 

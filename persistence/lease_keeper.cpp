@@ -60,10 +60,12 @@ void report(self_ptr self) {
   st.options.metrics->cluster_replicas(by_replica);
 }
 
-// One renewal: record, extend, read; then claim or give back what the plan says.
-void renew(self_ptr self) {
+// One renewal: record, extend, read; then claim or give back what the plan says. Returns when
+// the next one is due.
+std::chrono::milliseconds renew(self_ptr self) {
   auto& st = self->state;
-  if (st.released) return;
+  const auto interval = st.options.renew_interval;
+  if (st.released) return interval;
   try {
     auto& store = store_of(self);
     if (st.options.counters) st.me.counters = st.options.counters();
@@ -103,8 +105,11 @@ void renew(self_ptr self) {
     if (!st.last_error.empty()) log::info("lease renewal works again", {{"replica_id", st.me.replica_id}});
     st.last_error.clear();
     st.held = now_held;
+    const auto next =
+        next_renewal_in(st.me.owner, table.now, st.options.settings, todo, table.buckets, interval.count());
     st.last = std::move(table);
     report(self);
+    return std::chrono::milliseconds(next);
   } catch (const std::exception& e) {
     ++st.failed_renewals;
     if (st.last_error.empty())
@@ -113,6 +118,7 @@ void renew(self_ptr self) {
     st.last_error = e.what();
     st.store.reset();
   }
+  return interval;
 }
 
 lease_keeper_actor::behavior_type keeper_impl(self_ptr self, LeaseKeeperOptions options) {
@@ -122,12 +128,11 @@ lease_keeper_actor::behavior_type keeper_impl(self_ptr self, LeaseKeeperOptions 
   st.me.replica_id = st.options.replica_id;
   st.me.host = st.options.host;
   st.me.pid = st.options.pid;
-  renew(self);
-  self->delayed_send(self, st.options.renew_interval, tick_atom::value);
+  self->delayed_send(self, renew(self), tick_atom::value);
   return {
       [=](tick_atom) {
-        renew(self);
-        if (!self->state.released) self->delayed_send(self, self->state.options.renew_interval, tick_atom::value);
+        const auto next = renew(self);
+        if (!self->state.released) self->delayed_send(self, next, tick_atom::value);
       },
       [=](cluster_atom) {
         auto& s = self->state;

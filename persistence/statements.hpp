@@ -32,6 +32,9 @@ inline const char* db_now_sql(Dialect d) {
                                   : "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)";
 }
 
+// The PostgreSQL notification channel a commit with events notifies (its payload: the topic).
+inline const char* outbox_channel = "tasks_outbox";
+
 // The columns every stored event has, in the order StoredEventRow binds them.
 inline const char* event_columns =
     "id, topic, event_id, event_type, partition_key, task_id, correlation_id, traceparent, payload, created_at, "

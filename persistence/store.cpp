@@ -514,6 +514,32 @@ struct Store::Connection {
     sql << query;
   }
 
+  // PostgreSQL: tells every replica's outbox listener (persistence/outbox_notifications) which
+  // topics got rows, delivered when the transaction commits, so that the replica holding a
+  // user's bucket sends at once what another replica committed (a nudge crosses no process).
+  void notify_replicas(const WriteBatch& batch, const std::vector<size_t>& todo, size_t applied,
+                       const WriteOutcome& out) {
+    if (dialect != Dialect::postgresql) return;
+    std::set<std::string> topics;
+    for (size_t k = 0; k < applied && k < todo.size(); ++k) {
+      const auto i = todo[k];
+      if (out.commits[i].status != StoreStatus::ok) continue;
+      for (const auto& e : batch.commits[i].events) topics.insert(e.topic);
+    }
+    if (topics.empty()) return;
+    std::string query = "SELECT ";
+    for (size_t k = 0; k < topics.size(); ++k)
+      query +=
+          (k ? ", " : "") + std::string("pg_notify('") + detail::outbox_channel + "', :t" + std::to_string(k) + ")";
+    soci::statement st(sql);
+    std::vector<std::string> values(topics.begin(), topics.end());
+    for (auto& v : values) st.exchange(soci::use(v));
+    st.alloc();
+    st.prepare(query);
+    st.define_and_bind();
+    st.execute(true);
+  }
+
   // Sets a lane's count from its rows (a fetch found it claiming rows it does not have).
   void recount_lane(const std::string& topic_name, const std::string& user_name) {
     std::string topic = topic_name, user = user_name;
@@ -728,6 +754,7 @@ struct Store::Connection {
           for (size_t i = 0; i < batch.settles.size(); ++i)
             one_item([&] { settle(batch.settles[i], now); }, [&](const std::string&) { out.settles[i] = false; });
       }
+      notify_replicas(batch, todo, applied, out);
       check_time();
       sql << "COMMIT";
       return Round::committed;

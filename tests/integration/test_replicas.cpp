@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 #include <unordered_map>
 
+#include "core/buckets.hpp"
 #include "tests/integration/fixture.hpp"
 #include "tests/integration/replica_service.hpp"
 #include "tests/support/http_client.hpp"
@@ -221,6 +222,34 @@ BOOST_AUTO_TEST_CASE(a_pause_asked_of_one_replica_holds_every_replica_and_a_resu
   BOOST_REQUIRE(second.request("POST", "/admin/publishers/task-events/resume").status == 200);
   BOOST_TEST(wait_until([&] { return service.sidecar.delivered_count("task-events") == 20u; }, seconds(20)));
   BOOST_TEST(service.sidecar.delivered("task-events").size() == 20u);  // once each
+}
+
+// A user's request served by a replica that does not hold the user's bucket: its events are
+// sent by the holder at once (a PostgreSQL notification wakes it), not at the holder's next poll,
+// here set to half a minute.
+BOOST_AUTO_TEST_CASE(an_event_committed_on_another_replica_goes_out_at_once) {
+  if (without_postgres()) return;
+  RecordingSidecar sidecar;
+  auto env = replica_env();
+  env["TASKS_PUBLISH_POLL_INTERVAL"] = "30s";
+  ReplicaSet replicas(ReplicaSetOptions{Environment::get().fresh_db_url("notify"), sidecar.endpoint(), env, 2});
+  const Settled start = settle(replicas, true, seconds(15));
+  BOOST_REQUIRE_MESSAGE(start.ok && start.view, start.problems);
+  // A user whose bucket the second replica holds, served by the first.
+  std::string user;
+  for (int u = 0; user.empty(); ++u) {
+    const auto name = unique_user("elsewhere");
+    const auto bucket = tasks::bucket_of(name, static_cast<std::int32_t>(start.view->bucket_count));
+    if (start.view->buckets.at(static_cast<size_t>(bucket)).owner == replicas.id(1)) user = name;
+  }
+  const auto began = Clock::now();
+  BOOST_REQUIRE(UserApi(replicas.process(0), user).create({{"title", "across"}}).status == 201);
+  BOOST_REQUIRE(wait_until([&] { return sidecar.delivered_count("task-events") == 1u; }, seconds(10)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - began);
+  BOOST_TEST_MESSAGE("committed on " << replicas.id(0) << ", sent by " << replicas.id(1) << " after " << took.count()
+                                     << " ms");
+  BOOST_TEST(took.count() < 5'000);  // the poll would have taken up to 30 s
+  BOOST_TEST(sidecar.delivered("task-events").front().partition_key == user);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

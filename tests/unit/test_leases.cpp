@@ -164,6 +164,23 @@ BOOST_AUTO_TEST_CASE(replicas_converge_to_a_split_with_no_bucket_held_twice) {
   BOOST_TEST(held["r1"].size() + held["r3"].size() == 256u);
 }
 
+BOOST_AUTO_TEST_CASE(a_replica_short_of_its_share_renews_when_a_lapsed_bucket_becomes_claimable) {
+  auto s = settings(4);
+  const millis now = 100'000;
+  // r1 holds two; a dead replica's two end at now + 1 s and are claimable after the grace.
+  std::vector<BucketLease> buckets = {{0, "r1", "r1", 1, now + 9'000, false},
+                                      {1, "r1", "r1", 1, now + 9'000, false},
+                                      {2, "dead", "dead", 1, now + 1'000, false},
+                                      {3, "dead", "dead", 1, now + 1'500, false}};
+  auto plan = plan_leases("r1", now, s, {{"r1", now}}, buckets);
+  BOOST_TEST(plan.share == 4);
+  BOOST_TEST(next_renewal_in("r1", now, s, plan, buckets, 10'000) == 1'000 + s.grace + 1);
+  BOOST_TEST(next_renewal_in("r1", now, s, plan, buckets, 3'000) == 3'000);  // never later than the interval
+  // Holding its share: the interval.
+  buckets[2].owner = buckets[3].owner = "r1";
+  BOOST_TEST(next_renewal_in("r1", now, s, plan, buckets, 3'000) == 3'000);
+}
+
 BOOST_AUTO_TEST_CASE(the_sequence_is_a_first_attribute_that_sorts_as_text) {
   BOOST_TEST(format_sequence(42) == "00000000000000000042");
   BOOST_TEST(format_sequence(9) < format_sequence(10));
