@@ -60,7 +60,8 @@ void Service::start() {
     store_ = std::make_shared<Store>(target, store_options);
   } catch (const StoreError& e) {
     const std::string what = e.what();
-    if (what.rfind("TASKS_LEASE_BUCKETS", 0) == 0) throw ConfigError("TASKS_LEASE_BUCKETS", what.substr(21));
+    const std::string buckets = "TASKS_LEASE_BUCKETS ";
+    if (what.rfind(buckets, 0) == 0) throw ConfigError("TASKS_LEASE_BUCKETS", what.substr(buckets.size()));
     throw ConfigError("TASKS_DB", std::string("cannot open the database: ") + what);
   }
 

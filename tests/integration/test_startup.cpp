@@ -1,6 +1,7 @@
 // Start-up and shutdown as an operator sees them: bad configuration is one line naming the
 // variable and a non-zero exit; SIGTERM exits 0; taskctl's tokens open the API.
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <thread>
@@ -138,6 +139,16 @@ BOOST_AUTO_TEST_CASE(replicas_starting_together_on_a_new_database_all_start) {
     BOOST_TEST(failures[i].empty(), "replica " << i << ": " << failures[i]);
     if (replicas[i]) BOOST_TEST(replicas[i]->terminate() == 0);
   }
+}
+
+// The bucket count is fixed at a database's first start: another value is one line naming it.
+BOOST_AUTO_TEST_CASE(a_different_bucket_count_is_refused_in_one_line) {
+  const auto db = Environment::get().fresh_db_url("buckets");
+  Environment::get().start_taskd({{"TASKS_DB", db}, {"TASKS_LEASE_BUCKETS", "64"}})->terminate();
+  const auto err = refused_start({{"TASKS_DB", db}, {"TASKS_LEASE_BUCKETS", "128"}});
+  BOOST_TEST(err.find("TASKS_LEASE_BUCKETS: is 128 but this database was set up with 64 buckets") != std::string::npos,
+             err);
+  BOOST_TEST(std::count(err.begin(), err.end(), '\n') == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
