@@ -1,5 +1,7 @@
 #include "http/prometheus_metrics.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <prometheus/text_serializer.h>
 #include <sstream>
 
@@ -176,8 +178,8 @@ void PrometheusMetrics::cluster_replicas(const std::map<std::string, std::int64_
 }
 
 std::string PrometheusMetrics::publishing_totals_json() const {
-  return "{\"delivered\":" + std::to_string(delivered_.load()) + ",\"failed\":" + std::to_string(failed_.load()) +
-         ",\"dead_lettered\":" + std::to_string(dead_.load()) + "}";
+  return nlohmann::json{{"delivered", delivered_.load()}, {"failed", failed_.load()}, {"dead_lettered", dead_.load()}}
+      .dump();
 }
 
 void PrometheusMetrics::set_outbox(const OutboxGauges& g) {

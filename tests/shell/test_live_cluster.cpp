@@ -20,9 +20,11 @@
 #include "core/time.hpp"
 #include "shell/admin_client.hpp"
 #include "shell/shell.hpp"
+#include "tests/shell/table_rows.hpp"
 
 using namespace tasks::shell;
 using nlohmann::json;
+using tasks::testing::row_of;
 
 namespace {
 
@@ -138,18 +140,6 @@ Ran run(const std::string& admin, const std::string& command) {
 
 bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-// The words of the line of `text` whose first word is `first`, or none.
-std::vector<std::string> row_of(const std::string& text, const std::string& first) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    std::vector<std::string> cells;
-    for (std::string w; words >> w;) cells.push_back(w);
-    if (!cells.empty() && cells[0] == first) return cells;
-  }
-  return {};
 }
 
 using Cells = std::vector<std::string>;

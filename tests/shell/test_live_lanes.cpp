@@ -22,6 +22,7 @@
 
 #include "shell/admin_client.hpp"
 #include "shell/shell.hpp"
+#include "tests/shell/table_rows.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/recording_sidecar.hpp"
 #include "tests/support/taskd_process.hpp"
@@ -82,18 +83,6 @@ bool has_line(const std::string& text, const std::string& pattern) {
   for (std::string line; std::getline(lines, line);)
     if (std::regex_search(line, wanted)) return true;
   return false;
-}
-
-// The cells of the table line that starts with `first` (split at blanks), or none.
-std::vector<std::string> row_of(const std::string& table, const std::string& first) {
-  std::istringstream lines(table);
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    std::vector<std::string> cells;
-    for (std::string w; words >> w;) cells.push_back(w);
-    if (!cells.empty() && cells[0] == first) return cells;
-  }
-  return {};
 }
 
 json get_json(HttpClient& admin, const std::string& path) {
