@@ -31,8 +31,8 @@ STACK_KAFKA_AUTO_CREATE_TOPICS="${STACK_KAFKA_AUTO_CREATE_TOPICS:-false}"
 # --- Dapr --------------------------------------------------------------------
 STACK_APP_ID="${STACK_APP_ID:-tasks-backend}"
 STACK_DAPR_LOG_LEVEL="${STACK_DAPR_LOG_LEVEL:-info}"
-# Components directory. Empty: stack/components when the Kafka port is the default,
-# otherwise a copy rendered for STACK_KAFKA_PORT under $STACK_STATE_DIR/components.
+# Components directory. Empty: the Helm chart's pubsub Component (charts/tasks), rendered by
+# `helm template` for STACK_HOST:STACK_KAFKA_PORT and STACK_APP_ID into $STACK_STATE_DIR/daprd/components.
 STACK_RESOURCES_PATH="${STACK_RESOURCES_PATH:-}"
 # Components that must be loaded before daprd counts as ready.
 STACK_DAPR_REQUIRED_COMPONENTS="${STACK_DAPR_REQUIRED_COMPONENTS:-pubsub-kafka}"
@@ -143,8 +143,6 @@ kafka_classpath_file() { printf '%s/kafka/classpath-%s.txt' "$STACK_CACHE_DIR" "
 resources_path() {
   if [[ -n "$STACK_RESOURCES_PATH" ]]; then
     printf '%s' "$STACK_RESOURCES_PATH"
-  elif [[ "$STACK_KAFKA_PORT" == "19092" && "$STACK_HOST" == "127.0.0.1" ]]; then
-    printf '%s' "$STACK_DIR/components"
   else
     printf '%s' "$DAPRD_STATE/components"
   fi

@@ -153,14 +153,19 @@ daprd_ready() {
   done
 }
 
+# The Component daprd runs is the Helm chart's own (charts/tasks/templates/dapr-component.yaml),
+# rendered with values that point it at this stack's broker: the events on Kafka prove the
+# chart's component configuration, not a hand-written copy of it.
 render_components() {
-  local dir="$1"
+  local dir="$1" helm
+  helm="$("$STACK_DIR/build-go-tool.sh" helm)"
   mkdir -p "$dir"
   rm -f "$dir"/*.yaml
-  local f
-  for f in "$STACK_DIR"/components/*.yaml; do
-    sed "s/127\.0\.0\.1:19092/$STACK_HOST:$STACK_KAFKA_PORT/g" "$f" >"$dir/$(basename "$f")"
-  done
+  "$helm" template tasks "$REPO_ROOT/charts/tasks" --api-versions dapr.io/v1alpha1 \
+    --show-only templates/dapr-component.yaml -f "$STACK_DIR/component-values.yaml" \
+    --set-json "pubsub.kafka.brokers=[\"$STACK_HOST:$STACK_KAFKA_PORT\"]" --set-string "dapr.appId=$STACK_APP_ID" \
+    >"$dir/pubsub-kafka.yaml.tmp" || die "helm template of the chart's Component failed"
+  mv "$dir/pubsub-kafka.yaml.tmp" "$dir/pubsub-kafka.yaml"
 }
 
 start_daprd() {
@@ -180,7 +185,7 @@ start_daprd() {
   local bin res
   bin="$("$STACK_DIR/build-daprd.sh")"
   res="$(resources_path)"
-  [[ "$res" == "$DAPRD_STATE/components" && -z "$STACK_RESOURCES_PATH" ]] && render_components "$res"
+  [[ -z "$STACK_RESOURCES_PATH" ]] && render_components "$res"
   mkdir -p "$DAPRD_STATE" "$LOG_DIR"
   local extra=()
   # shellcheck disable=SC2206

@@ -43,7 +43,7 @@ void OwnDaprd::start_with(const std::string& resources) {
 }
 
 void OwnDaprd::start_with_stack_component() {
-  // No resources path: up.sh renders stack/components for STACK_KAFKA_PORT into the state dir.
+  // No resources path: up.sh renders the chart's Component for STACK_KAFKA_PORT into the state dir.
   script("up.sh daprd", {{"STACK_RESOURCES_PATH", ""}, {"STACK_DAPR_REQUIRED_COMPONENTS", "pubsub-kafka"}});
 }
 

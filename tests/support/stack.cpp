@@ -60,6 +60,10 @@ std::string Stack::brokers() const {
   return "127.0.0.1:" + env_.at("STACK_KAFKA_PORT");
 }
 
+std::string Stack::component_file() const {
+  return state_dir_ + "/daprd/components/pubsub-kafka.yaml";
+}
+
 void Stack::stop_daprd() {
   script("down.sh daprd");
 }

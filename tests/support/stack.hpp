@@ -27,6 +27,8 @@ class Stack {
 
   std::string dapr_endpoint() const;
   std::string brokers() const;
+  // The Component file daprd was started with: rendered by `helm template` from charts/tasks.
+  std::string component_file() const;
 
   void stop_daprd();
   void start_daprd();
