@@ -1,0 +1,184 @@
+{{/* Names ----------------------------------------------------------------------------------- */}}
+
+{{- define "tasks.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "tasks.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The admin Service's name: the ServiceMonitor's job label, and the alerts' selector. */}}
+{{- define "tasks.adminServiceName" -}}
+{{- printf "%s-admin" (include "tasks.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- define "tasks.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "tasks.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "tasks.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "tasks.labels" -}}
+helm.sh/chart: {{ include "tasks.chart" . }}
+{{ include "tasks.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: tasks
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "tasks.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "tasks.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "tasks.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Secrets ---------------------------------------------------------------------------------- */}}
+
+{{/* The Secret the pod reads taskd's secrets from: existingSecret or the chart's. */}}
+{{- define "tasks.secretName" -}}
+{{- default (include "tasks.fullname" .) .Values.secrets.existingSecret -}}
+{{- end -}}
+
+{{/* "true" when the JWT secret comes from the chart's values or existingSecret. */}}
+{{- define "tasks.hasJwtSecret" -}}
+{{- if or .Values.auth.jwtSecret .Values.secrets.existingSecret -}}true{{- end -}}
+{{- end -}}
+
+{{/* "true" when taskd runs without any JWT secret (dev mode). */}}
+{{- define "tasks.devMode" -}}
+{{- if not (include "tasks.hasJwtSecret" .) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The Secret daprd's API token is in (the injector reads its key "token"). */}}
+{{- define "tasks.daprTokenSecretName" -}}
+{{- if .Values.dapr.apiToken.existingSecret -}}
+{{- .Values.dapr.apiToken.existingSecret -}}
+{{- else if .Values.dapr.apiToken.value -}}
+{{- include "tasks.fullname" . -}}
+{{- else -}}
+{{- include "tasks.secretName" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the chart makes its own Secret. */}}
+{{- define "tasks.createSecret" -}}
+{{- $v := .Values -}}
+{{- if and (not $v.secrets.existingSecret) (or $v.auth.jwtSecret $v.admin.token (eq $v.database.mode "postgresql")) -}}true
+{{- else if and $v.dapr.apiToken.enabled $v.dapr.apiToken.value (not $v.dapr.apiToken.existingSecret) -}}true
+{{- end -}}
+{{- end -}}
+
+{{/* Pods ------------------------------------------------------------------------------------- */}}
+
+{{- define "tasks.sqlite" -}}
+{{- if eq .Values.database.mode "sqlite" -}}true{{- end -}}
+{{- end -}}
+
+{{/* "true" when there may be more than one pod. */}}
+{{- define "tasks.multiPod" -}}
+{{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) -}}true{{- end -}}
+{{- end -}}
+
+{{- define "tasks.adminAddr" -}}
+{{- if .Values.admin.enabled -}}
+{{- printf "0.0.0.0:%d" (int .Values.admin.port) -}}
+{{- else -}}
+{{- printf "127.0.0.1:%d" (int .Values.admin.port) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Seconds of a taskd duration (`500ms`, `5s`, `2m`, `1h`, a bare number = seconds), rounded up.
+Call with (dict "name" "TASKS_SHUTDOWN_DRAIN" "value" "5s").
+*/}}
+{{- define "tasks.durationSeconds" -}}
+{{- $v := toString .value | trim -}}
+{{- if not (regexMatch "^[0-9]+(ms|s|m|h)?$" $v) -}}
+{{- fail (printf "config.%s: %q is not a duration (a whole number with ms, s, m or h)" .name $v) -}}
+{{- end -}}
+{{- $n := regexFind "^[0-9]+" $v | int -}}
+{{- $unit := trimPrefix (regexFind "^[0-9]+" $v) $v -}}
+{{- if eq $unit "ms" -}}{{- div (add $n 999) 1000 -}}
+{{- else if eq $unit "m" -}}{{- mul $n 60 -}}
+{{- else if eq $unit "h" -}}{{- mul $n 3600 -}}
+{{- else -}}{{- $n -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "tasks.drainSeconds" -}}
+{{- include "tasks.durationSeconds" (dict "name" "TASKS_SHUTDOWN_DRAIN" "value" (default "5s" (index .Values.config "TASKS_SHUTDOWN_DRAIN"))) -}}
+{{- end -}}
+
+{{/* dapr.io/block-shutdown-duration in seconds (classic sidecar only). */}}
+{{- define "tasks.blockShutdownSeconds" -}}
+{{- $min := add (include "tasks.drainSeconds" . | int) 2 -}}
+{{- if kindIs "invalid" .Values.dapr.blockShutdownSeconds -}}
+{{- $min -}}
+{{- else -}}
+{{- int .Values.dapr.blockShutdownSeconds -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The least terminationGracePeriodSeconds that covers the shutdown. */}}
+{{- define "tasks.minGraceSeconds" -}}
+{{- $drain := include "tasks.drainSeconds" . | int -}}
+{{- $hold := $drain -}}
+{{- if and .Values.dapr.enabled (not .Values.dapr.nativeSidecar) -}}
+{{- $hold = max $drain (include "tasks.blockShutdownSeconds" . | int) -}}
+{{- end -}}
+{{- $dapr := 0 -}}
+{{- if .Values.dapr.enabled -}}{{- $dapr = int .Values.dapr.gracefulShutdownSeconds -}}{{- end -}}
+{{- add $hold $dapr (int .Values.shutdownMarginSeconds) -}}
+{{- end -}}
+
+{{- define "tasks.graceSeconds" -}}
+{{- if kindIs "invalid" .Values.terminationGracePeriodSeconds -}}
+{{- include "tasks.minGraceSeconds" . -}}
+{{- else -}}
+{{- int .Values.terminationGracePeriodSeconds -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Kafka broker ports (for the NetworkPolicy). */}}
+{{- define "tasks.kafkaPorts" -}}
+{{- $ports := list -}}
+{{- if .Values.networkPolicy.egress.kafka.ports -}}
+{{- range .Values.networkPolicy.egress.kafka.ports -}}{{- $ports = append $ports (int .) -}}{{- end -}}
+{{- else -}}
+{{- range .Values.pubsub.kafka.brokers -}}
+{{- $p := regexFind ":[0-9]+$" . | trimPrefix ":" -}}
+{{- if not $p -}}
+{{- fail (printf "pubsub.kafka.brokers: %q has no :port (the NetworkPolicy needs it; or set networkPolicy.egress.kafka.ports)" .) -}}
+{{- end -}}
+{{- $ports = append $ports (int $p) -}}
+{{- end -}}
+{{- end -}}
+{{- $ports | uniq | toJson -}}
+{{- end -}}
