@@ -182,3 +182,41 @@ Call with (dict "name" "TASKS_SHUTDOWN_DRAIN" "value" "5s").
 {{- end -}}
 {{- $ports | uniq | toJson -}}
 {{- end -}}
+
+
+{{/* The ConfigMap's data (also hashed into checksum/config). */}}
+{{- define "tasks.configData" -}}
+{{- $v := .Values -}}
+{{- range $k, $val := $v.config }}
+{{ $k }}: {{ $val | toString | quote }}
+{{- end }}
+TASKS_HTTP_ADDR: "0.0.0.0:8080"
+TASKS_ADMIN_ADDR: {{ include "tasks.adminAddr" . | quote }}
+TASKS_PUBSUB_NAME: {{ $v.pubsub.name | quote }}
+{{- if include "tasks.sqlite" . }}
+TASKS_DB: {{ printf "sqlite:/var/lib/tasks/%s" $v.database.sqlite.file | quote }}
+# SQLite's temporary files (big sorts, index builds) go beside the database: the root
+# filesystem is read-only.
+SQLITE_TMPDIR: "/var/lib/tasks"
+{{- end }}
+{{- end -}}
+
+{{/* The chart's Secret's data (also hashed into checksum/secret). */}}
+{{- define "tasks.secretData" -}}
+{{- $v := .Values -}}
+{{- if not $v.secrets.existingSecret }}
+{{- with $v.auth.jwtSecret }}
+TASKS_JWT_SECRET: {{ . | b64enc | quote }}
+{{- end }}
+{{- if eq $v.database.mode "postgresql" }}
+TASKS_DB: {{ $v.database.postgresql.url | b64enc | quote }}
+{{- end }}
+{{- if and $v.admin.enabled $v.admin.token }}
+TASKS_ADMIN_TOKEN: {{ $v.admin.token | b64enc | quote }}
+{{- end }}
+{{- end }}
+{{- if and $v.dapr.apiToken.enabled $v.dapr.apiToken.value (not $v.dapr.apiToken.existingSecret) }}
+# daprd's API token: the injector reads the key "token"; taskd sends it as DAPR_API_TOKEN.
+token: {{ $v.dapr.apiToken.value | b64enc | quote }}
+{{- end }}
+{{- end -}}
