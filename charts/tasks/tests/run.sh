@@ -5,7 +5,8 @@
 #
 #   charts/tasks/tests/run.sh
 #
-# Tools (defaults: the repository's .cache, as built by the other test scripts):
+# Tools (defaults: the repository's .cache, as built by the other test scripts; GO_MOD_CACHE
+# overrides its go/mod):
 #   HELM               helm v3.22.0 built for Kubernetes 1.35
 #   HELM_UNITTEST      the standalone helm-unittest v1.1.2 binary
 #   DAPR_ANNOTATIONS_GO  dapr@v1.18.3/pkg/injector/annotations/annotations.go
@@ -18,7 +19,7 @@ set -euo pipefail
 chart="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="$(cd "$chart/../.." && pwd)"
 cache="$root/.cache"
-mod="$cache/go/mod"
+mod="${GO_MOD_CACHE:-$cache/go/mod}"
 HELM="${HELM:-$cache/tools/helm-v3.22.0/helm}"
 HELM_UNITTEST="${HELM_UNITTEST:-$cache/tools/helm-unittest-v1.1.2/helm-unittest}"
 DAPR_ANNOTATIONS_GO="${DAPR_ANNOTATIONS_GO:-$mod/github.com/dapr/dapr@v1.18.3/pkg/injector/annotations/annotations.go}"
