@@ -220,3 +220,9 @@ TASKS_ADMIN_TOKEN: {{ $v.admin.token | b64enc | quote }}
 token: {{ $v.dapr.apiToken.value | b64enc | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* The annotation keys of the Dapr 1.18.3 injector (pkg/injector/annotations/annotations.go,
+without "dapr.io/"); tests/dapr_keys_test.sh checks this list against that file. */}}
+{{- define "tasks.daprAnnotationKeys" -}}
+actors-disseminate-timeout api-token-secret app-binding-options-timeout app-channel-address app-health-check-path app-health-probe-interval app-health-probe-timeout app-health-threshold app-id app-max-concurrency app-port app-protocol app-ssl app-token-secret block-shutdown-duration component-container config debug-port disable-builtin-k8s-secret-store disable-init-endpoints enable-api-logging enable-app-health-check enable-debug enable-metrics enable-native-sidecar enable-profiling enabled env env-from-secret graceful-shutdown-seconds grpc-port http-max-request-size http-read-buffer-size inject-pluggable-components internal-grpc-port log-as-json log-level max-body-size metrics-port placement-host-address pluggable-components pluggable-components-sockets-folder read-buffer-size scheduler-host-address sentry-request-jwt-audiences sidecar-cpu-limit sidecar-cpu-request sidecar-image sidecar-listen-addresses sidecar-liveness-probe-delay-seconds sidecar-liveness-probe-period-seconds sidecar-liveness-probe-threshold sidecar-liveness-probe-timeout-seconds sidecar-memory-limit sidecar-memory-request sidecar-readiness-probe-delay-seconds sidecar-readiness-probe-period-seconds sidecar-readiness-probe-threshold sidecar-readiness-probe-timeout-seconds sidecar-seccomp-profile-type sidecar-svc-annotations unix-domain-socket-path volume-mounts volume-mounts-rw
+{{- end -}}

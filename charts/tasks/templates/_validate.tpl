@@ -55,6 +55,12 @@ any rendering (also --show-only of another template) stops on a bad combination.
 {{- if has (int $v.admin.port) (list 8080 3500 3501 50001 50002) -}}
 {{- fail (printf "admin.port: %d is already used in the pod (taskd 8080, daprd 3500, 3501, 50001, 50002)" (int $v.admin.port)) -}}
 {{- end -}}
+{{- $known := splitList " " (include "tasks.daprAnnotationKeys" . | trim) -}}
+{{- range $k, $_ := $v.dapr.extraAnnotations -}}
+{{- if not (has (trimPrefix "dapr.io/" $k) $known) -}}
+{{- fail (printf "dapr.extraAnnotations: %q is not an annotation of the Dapr 1.18 injector (a misspelt key is silently ignored)" $k) -}}
+{{- end -}}
+{{- end -}}
 {{- if not $v.dapr.nativeSidecar -}}
 {{- $minBlock := add (include "tasks.drainSeconds" . | int) 2 -}}
 {{- if lt (include "tasks.blockShutdownSeconds" . | int) $minBlock -}}

@@ -23,4 +23,12 @@ if [[ -n "$bad" ]]; then
   echo "unknown dapr.io annotation keys (not in annotations.go): $bad" >&2
   exit 1
 fi
+refused="$("$helm" template t "$chart" --show-only templates/deployment.yaml --set dapr.extraAnnotations.dapr\\.io/nope=x 2>&1 >/dev/null || true)"
+embedded="$(sed -n '/define "tasks.daprAnnotationKeys"/,/end -/p' "$chart/templates/_helpers.tpl" | sed -n 2p | tr ' ' '\n' | sed 's|^|dapr.io/|' | sort -u)"
+if [[ "$embedded" != "$known" ]]; then
+  echo "templates/_helpers.tpl tasks.daprAnnotationKeys differs from annotations.go:" >&2
+  diff <(printf '%s\n' "$embedded") <(printf '%s\n' "$known") >&2 || true
+  exit 1
+fi
+grep -q 'dapr.io/nope' <<<"$refused" || { echo "an unknown key in dapr.extraAnnotations was not refused: $refused" >&2; exit 1; }
 echo "ok: $(printf '%s\n' "$rendered" | wc -l) dapr.io keys rendered, all known to the injector"
