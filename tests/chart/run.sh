@@ -6,9 +6,13 @@
 #   2. helm template of each, with the Dapr and prometheus-operator APIs present
 #   3. every rendered manifest validated by kubectl-validate against Kubernetes 1.35's OpenAPI
 #      and the CRDs of Dapr's Component, ServiceMonitor and PrometheusRule
-#   4. every rendered `dapr.io/*` annotation is a Key* constant of dapr's annotations.go
-#   5. helm-unittest: charts/tasks/tests/*_test.yaml (guards, annotations, scopes, security...)
-#   6. the checks of 3 and 4 catch what they are for: a manifest with an unknown field, a removed
+#   4. every rendered `dapr.io/*` annotation is a Key* constant of dapr's annotations.go (also
+#      with a classic sidecar and the Dapr API token on), and the chart's embedded list of them
+#      (its guard on dapr.extraAnnotations) is exactly that set
+#   5. the Component renders alone, as stack/up.sh renders it for the real daprd
+#   6. helm-unittest: charts/tasks/tests/*_test.yaml (guards, annotations, scopes, security...)
+#   7. charts/tasks/README.md lists every value of values.yaml with its default
+#   8. the checks of 3 and 4 catch what they are for: a manifest with an unknown field, a removed
 #      API version and a misspelt Dapr annotation are each refused
 #
 # Prints one line per check; exit 1 when any fails. Cold (tools not built yet): a few minutes.
@@ -80,11 +84,54 @@ for values in "${values_files[@]}"; do
   fi
 done
 
+# The sidecar variants the ci files leave at their defaults: a classic sidecar held by
+# block-shutdown-duration, and daprd's API token.
+log="$work/variants.log"
+variants="$work/rendered-variants"
+mkdir -p "$variants"
+if "$helm" template tasks "$CHART" --kube-version "$KUBE_VERSION" "${API_VERSIONS[@]}" --set dapr.nativeSidecar=false \
+  --set dapr.apiToken.enabled=true --set dapr.apiToken.value=token --show-only templates/deployment.yaml \
+  >"$variants/deployment.yaml" 2>"$log" &&
+  "$HERE/dapr_annotation_keys.sh" "$annotations_go" "$variants/deployment.yaml" >"$log" 2>&1 &&
+  grep -q 'dapr.io/block-shutdown-duration' "$variants/deployment.yaml" && grep -q 'dapr.io/api-token-secret' "$variants/deployment.yaml"; then
+  pass "dapr.io/* annotations are annotations.go Key constants (classic sidecar, API token)"
+else
+  fail "dapr.io/* annotations are annotations.go Key constants (classic sidecar, API token)" "$log"
+fi
+log="$work/embedded-keys.log"
+if "$CHART/tests/dapr_keys_test.sh" "$helm" "$annotations_go" >"$log" 2>&1; then
+  pass "$(cat "$log")"
+else
+  fail "the chart's list of Dapr annotation keys" "$log"
+fi
+
+# What stack/up.sh hands to the real daprd of the end-to-end tests: exactly one Component.
+log="$work/component.log"
+if "$helm" template t "$CHART" --api-versions dapr.io/v1alpha1 --show-only templates/dapr-component.yaml \
+  -f "$STACK_DIR/component-values.yaml" --set-json 'pubsub.kafka.brokers=["127.0.0.1:19092"]' >"$work/component.yaml" 2>"$log" &&
+  [[ "$(grep -c '^kind:' "$work/component.yaml")" == 1 ]] && grep -q '^kind: Component$' "$work/component.yaml" &&
+  validate "$log" "$work/component.yaml"; then
+  pass "the Component renders alone with stack/component-values.yaml, and validates"
+else
+  cat "$work/component.yaml" >>"$log"
+  fail "the Component renders alone with stack/component-values.yaml, and validates" "$log"
+fi
+
 log="$work/unittest.log"
 if "$helm_unittest" --strict "$CHART" >"$log" 2>&1; then
   pass "helm-unittest: $(grep -Eo 'Tests: +[0-9]+ passed' "$log" | head -n1 | tr -s ' ')"
 else
   fail "helm-unittest" "$log"
+fi
+
+# PyYAML: Debian's python3-yaml (make deps) or the python3 first on PATH.
+log="$work/readme.log"
+python=python3
+python3 -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
+if "$python" "$CHART/tests/readme_values_check.py" "$CHART" >"$log" 2>&1; then
+  pass "charts/tasks/README.md lists every value with its default"
+else
+  fail "charts/tasks/README.md lists every value with its default" "$log"
 fi
 
 # The gates themselves: each must refuse what it exists to refuse.
