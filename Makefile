@@ -95,7 +95,7 @@ soak: build
 
 # The Debian package (cmake/Packaging.cmake): builds only taskd and taskctl, then cpack; the .deb
 # lands in $(BUILD_DIR)/package/. Its test: package_rootfs in `make test` (tests/package/).
-VERSION := $(shell sed -n 's/^project.tasks VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+VERSION = $(shell sed -n 's/^project.tasks VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 .PHONY: package
 package: deps-build $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl
