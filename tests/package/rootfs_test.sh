@@ -30,9 +30,11 @@ for tool in cpack dpkg-deb mmdebstrap chroot unshare mount python3 curl; do
   fi
 done
 
-# A private mount namespace: every mount below disappears with this process, whatever kills it.
+# Private mount and PID namespaces: whatever kills this test (ctest's timeout kills unshare, which
+# then kills this script, PID 1 of the namespace), taskd dies with it and every mount below goes.
 if [[ -z ${PACKAGE_ROOTFS_TEST_NS:-} ]]; then
-  exec unshare --mount --propagation private env PACKAGE_ROOTFS_TEST_NS=1 "$0" "$@"
+  exec unshare --mount --propagation private --pid --fork --kill-child --mount-proc \
+    env PACKAGE_ROOTFS_TEST_NS=1 "$0" "$@"
 fi
 
 started=$(date +%s)
@@ -43,6 +45,8 @@ fail() {
 }
 
 # --- the temporary root, and the trap that always takes it down --------------------------------
+# A run killed outright (ctest's timeout) leaves its directory behind (not its mounts).
+find "$bin" -maxdepth 1 -name 'package-rootfs.*' -mmin +120 -exec rm -rf --one-file-system {} +
 work=$(mktemp -d "$bin/package-rootfs.XXXXXX")
 root=$work/root
 mounts=()
@@ -143,18 +147,31 @@ mount_in_root "$root/var/cache/apt/archives" --bind "$cache/apt-archives"
 chroot_env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8)
 
 # --- 3. the runtime stage: the Dockerfile's COPY and RUN ------------------------------------------
+# Taken from the Dockerfile itself, so that the test cannot drift from the image.
+dockerfile=$src/Dockerfile
+dockerfile_has() { grep -qxF -- "$1" "$dockerfile" || fail "the Dockerfile has no line '$1'"; }
+dockerfile_has 'COPY packaging/install-runtime.sh /tmp/tasks-install/'
+dockerfile_has 'COPY --from=build /src/build/package/tasks_*.deb /tmp/tasks-install/'
+dockerfile_has 'USER 10001:10001'
+dockerfile_has 'VOLUME /var/lib/tasks'
+dockerfile_has 'STOPSIGNAL SIGTERM'
+dockerfile_has 'ENTRYPOINT ["/usr/bin/taskd"]'
+image_env=$(sed -n 's/^ENV //p' "$dockerfile")
+[[ $image_env == TASKS_DB=sqlite:/var/lib/tasks/tasks.db ]] ||
+  fail "the Dockerfile's ENV is '$image_env', not TASKS_DB=sqlite:/var/lib/tasks/tasks.db alone"
+run_step=$(sed -n 's/^RUN \(.*install-runtime\.sh.*\)$/\1/p' "$dockerfile")
+[[ -n $run_step && $run_step != *$'\n'* ]] || fail "no single RUN line with install-runtime.sh in the Dockerfile"
 mkdir -p "$root/tmp/tasks-install"
 cp "$src/packaging/install-runtime.sh" "$deb" "$root/tmp/tasks-install/"
 downloaded_before=$(find "$cache/apt-archives" -maxdepth 1 -name '*.deb' | wc -l)
 t0=$(date +%s)
-if ! "${chroot_env[@]}" chroot "$root" /bin/bash -c \
-  'bash /tmp/tasks-install/install-runtime.sh /tmp/tasks-install/tasks_*.deb && rm -rf /tmp/tasks-install' \
-  >"$work/install.log" 2>&1; then
+# The image's RUN is /bin/sh -c.
+if ! "${chroot_env[@]}" chroot "$root" /bin/sh -c "$run_step" >"$work/install.log" 2>&1; then
   tail -n 40 "$work/install.log"
   fail "packaging/install-runtime.sh failed in the root"
 fi
 downloaded=$(($(find "$cache/apt-archives" -maxdepth 1 -name '*.deb' | wc -l) - downloaded_before))
-ok "install-runtime.sh installed the .deb with apt in $(($(date +%s) - t0)) s ($downloaded .debs downloaded, the rest from the cache): $(tail -n 1 "$work/install.log")"
+ok "the Dockerfile's RUN ($run_step) installed the .deb with apt in $(($(date +%s) - t0)) s ($downloaded .debs downloaded, the rest from the cache): $(tail -n 1 "$work/install.log")"
 umount "$root/var/cache/apt/archives"
 unset 'mounts[-1]'
 left_lists=$(find "$root/var/lib/apt/lists" -mindepth 1 -maxdepth 1 -name '*_*' -print)
@@ -228,8 +245,9 @@ sig = hmac.new(os.environ["SECRET"].encode(), f"{head}.{body}".encode(), hashlib
 print(f"{head}.{body}.{b64(sig)}")')
 drain_s=5 # TASKS_SHUTDOWN_DRAIN's default, left as the image leaves it
 
-# The image's ENV (TASKS_DB) and what a deployment sets; USER 10001:10001 is --userspec.
-"${chroot_env[@]}" HOME=/var/lib/tasks TASKS_DB=sqlite:/var/lib/tasks/tasks.db \
+# The image's ENV (TASKS_DB) and what a deployment sets; USER 10001:10001 is --userspec,
+# ENTRYPOINT /usr/bin/taskd.
+"${chroot_env[@]}" HOME=/var/lib/tasks "$image_env" \
   TASKS_HTTP_ADDR="127.0.0.1:$http_port" TASKS_ADMIN_ADDR="127.0.0.1:$admin_port" \
   DAPR_HTTP_ENDPOINT="http://127.0.0.1:$closed_port" TASKS_JWT_SECRET="$secret" \
   chroot --userspec=10001:10001 "$root" /usr/bin/taskd >"$work/taskd.log" 2>&1 &
@@ -278,6 +296,7 @@ uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "$status")
 gids=$(awk '/^Gid:/ {print $2, $3, $4, $5}' "$status")
 groups=$(awk '/^Groups:/ {$1 = ""; print}' "$status" | xargs)
 capeff=$(awk '/^CapEff:/ {print $2}' "$status")
+[[ $(cat "/proc/$taskd_pid/comm") == taskd ]] || fail "pid $taskd_pid is $(cat "/proc/$taskd_pid/comm"), not taskd"
 [[ $uids == "10001 10001 10001 10001" && $gids == "10001 10001 10001 10001" ]] ||
   fail "taskd runs as uid '$uids' gid '$gids', not 10001"
 [[ -z $groups || $groups == 10001 ]] || fail "taskd has supplementary groups '$groups'"
