@@ -126,23 +126,31 @@ else
   mv "$target" "$tarball"
   ok "Debian 12 root made by mmdebstrap in $(($(date +%s) - t0)) s, cached as $(basename "$tarball")"
 fi
-mkdir "$root"
-tar -C "$root" --numeric-owner -xf "$tarball"
-[[ -x $root/usr/bin/apt-get ]] || fail "the cached root $tarball has no apt-get"
+# new_root DIR: a fresh copy of the cached root with what a container engine gives a container
+# (/proc, a few /dev nodes, name resolution), and apt's cache bind-mounted (its last mount).
+new_root() {
+  local dir=$1 node
+  mkdir "$dir"
+  tar -C "$dir" --numeric-owner -xf "$tarball"
+  [[ -x $dir/usr/bin/apt-get ]] || fail "the cached root $tarball has no apt-get"
+  mount_in_root "$dir/proc" -t proc proc
+  mount_in_root "$dir/dev" -t tmpfs -o mode=0755,nosuid tmpfs
+  for node in null zero full random urandom tty; do
+    touch "$dir/dev/$node"
+    mount --bind "/dev/$node" "$dir/dev/$node"
+    mounts+=("$dir/dev/$node")
+  done
+  ln -s /proc/self/fd "$dir/dev/fd"
+  cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  # apt's downloads outlive the root: a warm run installs from here without downloading.
+  mount_in_root "$dir/var/cache/apt/archives" --bind "$cache/apt-archives"
+}
+drop_apt_cache() { # the last mount of new_root
+  umount "$1/var/cache/apt/archives"
+  unset 'mounts[-1]'
+}
+new_root "$root"
 ok "a fresh copy of the root in $root"
-
-# What a container engine gives a container: /proc, /dev, name resolution.
-mount_in_root "$root/proc" -t proc proc
-mount_in_root "$root/dev" -t tmpfs -o mode=0755,nosuid tmpfs
-for node in null zero full random urandom tty; do
-  touch "$root/dev/$node"
-  mount --bind "/dev/$node" "$root/dev/$node"
-  mounts+=("$root/dev/$node")
-done
-ln -s /proc/self/fd "$root/dev/fd"
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-# apt's downloads outlive the root: a warm run installs from here without downloading.
-mount_in_root "$root/var/cache/apt/archives" --bind "$cache/apt-archives"
 
 chroot_env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8)
 
@@ -172,8 +180,7 @@ if ! "${chroot_env[@]}" chroot "$root" /bin/sh -c "$run_step" >"$work/install.lo
 fi
 downloaded=$(($(find "$cache/apt-archives" -maxdepth 1 -name '*.deb' | wc -l) - downloaded_before))
 ok "the Dockerfile's RUN ($run_step) installed the .deb with apt in $(($(date +%s) - t0)) s ($downloaded .debs downloaded, the rest from the cache): $(tail -n 1 "$work/install.log")"
-umount "$root/var/cache/apt/archives"
-unset 'mounts[-1]'
+drop_apt_cache "$root"
 left_lists=$(find "$root/var/lib/apt/lists" -mindepth 1 -maxdepth 1 -name '*_*' -print)
 [[ -z $left_lists ]] || fail "install-runtime.sh left apt lists: $left_lists"
 ok "no apt lists left in the root"
@@ -344,3 +351,35 @@ taskd_pid=""
   fail "taskd exited $rc after SIGTERM"
 }
 ok "SIGTERM: taskd exited 0 after $((($(date +%s%N) - t0) / 1000000)) ms (deadline: drain ${drain_s} s + 5 s)"
+
+# --- 7. the package alone, where no user taskd exists: postinst makes a system user -------------
+plain=$work/plain
+new_root "$plain"
+cp "$deb" "$plain/tmp/"
+in_plain() { "${chroot_env[@]}" DEBIAN_FRONTEND=noninteractive chroot "$plain" "$@"; }
+if ! in_plain apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" >"$work/plain.log" 2>&1; then
+  tail -n 30 "$work/plain.log"
+  fail "apt-get install of the .deb alone failed"
+fi
+drop_apt_cache "$plain"
+IFS=: read -r _ _ plain_uid plain_gid _ plain_home plain_shell < <(in_plain getent passwd taskd) ||
+  fail "apt-get install of the .deb made no user taskd"
+[[ $plain_uid -lt 1000 && $plain_home == /var/lib/tasks && $plain_shell == /usr/sbin/nologin ]] ||
+  fail "postinst made taskd uid $plain_uid, home $plain_home, shell $plain_shell"
+[[ $(in_plain getent group taskd | cut -d: -f3) == "$plain_gid" ]] || fail "taskd's group is not the group taskd"
+[[ $(stat -c '%u:%g %a' "$plain/var/lib/tasks") == "$plain_uid:$plain_gid 750" &&
+  $(stat -c '%u:%g %a' "$plain/etc/tasks/taskd.env") == "0:$plain_gid 640" ]] ||
+  fail "postinst left /var/lib/tasks $(stat -c '%u:%g %a' "$plain/var/lib/tasks"), taskd.env $(stat -c '%u:%g %a' "$plain/etc/tasks/taskd.env")"
+ok "the .deb alone: postinst made the system user taskd (uid $plain_uid, nologin), /var/lib/tasks 0750 and taskd.env 0640 root:taskd"
+in_plain /var/lib/dpkg/info/tasks.postinst configure 0.1.0-0 >"$work/again.log" 2>&1 ||
+  fail "postinst configure run again failed: $(cat "$work/again.log")"
+[[ $(in_plain getent passwd taskd | cut -d: -f3) == "$plain_uid" ]] || fail "postinst run again changed the user"
+ok "postinst run again (an upgrade's configure): exit 0, the same user"
+if ! in_plain apt-get purge -y tasks >"$work/purge.log" 2>&1; then
+  tail -n 20 "$work/purge.log"
+  fail "apt-get purge tasks failed"
+fi
+! in_plain dpkg-statoverride --list /etc/tasks/taskd.env >/dev/null || fail "purge left the statoverride of taskd.env"
+[[ ! -e $plain/etc/tasks/taskd.env && ! -e $plain/usr/bin/taskd && -d $plain/var/lib/tasks ]] ||
+  fail "purge left the conffile or the binary, or took /var/lib/tasks"
+ok "apt-get purge: files, conffile and statoverride gone; /var/lib/tasks (the data) kept"
