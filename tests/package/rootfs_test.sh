@@ -7,7 +7,8 @@
 # mmdebstrap (cached as a tarball under SOURCE_DIR/.cache/rootfs/, with apt's downloaded .debs),
 # runs packaging/install-runtime.sh in it with chroot exactly as the Dockerfile's runtime stage
 # does, starts taskd from the package as uid 10001 with the image's settings and checks it
-# serves, what it may write, its libraries, the package's pieces and a clean SIGTERM exit.
+# serves, what it may write, its libraries, the package's pieces and a clean SIGTERM exit;
+# then installs the .deb alone in a second fresh root (postinst's own user, purge).
 # One line per check; the first failure stops the test with its reason.
 set -euo pipefail
 
@@ -117,7 +118,8 @@ if [[ -f $tarball ]]; then
 else
   t0=$(date +%s)
   # mmdebstrap [OPTION...] SUITE TARGET MIRROR...: the target goes between suite and mirrors.
-  target=$tarball.partial.$$.tar
+  # (not $$: it is 1 in this PID namespace, for every run)
+  target=$(mktemp -u "$tarball.partial.XXXXXX.tar")
   if ! mmdebstrap --quiet "${mm_args[@]:0:4}" "$target" "${mm_args[@]:4}" >"$work/mmdebstrap.log" 2>&1; then
     tail -n 30 "$work/mmdebstrap.log"
     rm -f "$target"
