@@ -111,7 +111,7 @@ image:
 	if docker info >/dev/null 2>&1; then engine=docker; \
 	elif podman info >/dev/null 2>&1; then engine=podman; fi; \
 	if [ -z "$$engine" ]; then \
-	  echo "make image: no container engine answers (docker info/podman info failed); the runtime stage is tested by the package_rootfs test"; \
+	  echo "make image: no container engine answers (docker info/podman info failed); the runtime stage is tested by the package_rootfs test" >&2; \
 	  exit 1; \
 	fi; \
 	set -x; $$engine build --build-arg VERSION=$(VERSION) \
