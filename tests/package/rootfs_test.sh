@@ -173,6 +173,12 @@ run_step=$(sed -n 's/^RUN \(.*install-runtime\.sh.*\)$/\1/p' "$dockerfile")
 [[ -n $run_step && $run_step != *$'\n'* ]] || fail "no single RUN line with install-runtime.sh in the Dockerfile"
 mkdir -p "$root/tmp/tasks-install"
 cp "$src/packaging/install-runtime.sh" "$deb" "$root/tmp/tasks-install/"
+# The cached root keeps its apt lists (no download in a warm run); the slim image has none.
+# PACKAGE_ROOTFS_NO_LISTS=1 drops them first: install-runtime.sh's `apt-get update` path, the image's.
+if [[ ${PACKAGE_ROOTFS_NO_LISTS:-0} == 1 ]]; then
+  find "$root/var/lib/apt/lists" -mindepth 1 -maxdepth 1 -name '*_*' -delete
+  ok "apt lists dropped from the root (PACKAGE_ROOTFS_NO_LISTS=1), as in the slim image"
+fi
 downloaded_before=$(find "$cache/apt-archives" -maxdepth 1 -name '*.deb' | wc -l)
 t0=$(date +%s)
 # The image's RUN is /bin/sh -c.
