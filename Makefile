@@ -8,19 +8,25 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 
-# Everything the build, the tests, the benchmarks and the real stack need from Debian 12
-# (libboost-dev: Asio and Beast, the HTTP front; libpistache-dev: only the evidence test).
-DEB_PACKAGES := build-essential cmake ninja-build pkg-config git curl ca-certificates \
-  libcaf-dev libpistache-dev libsoci-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15 \
+# What compiling taskd and taskctl and packaging them needs from Debian 12 (`make deps-build`:
+# the image's build stage; libboost-test-dev because CMake looks for it in every configuration;
+# file and dpkg-dev: CPack's dpkg-shlibdeps).
+BUILD_DEB_PACKAGES := build-essential cmake ninja-build pkg-config file dpkg-dev \
+  libcaf-dev libsoci-dev libsqlite3-dev libpq-dev \
   nlohmann-json3-dev libcurl4-openssl-dev libboost-dev libboost-test-dev libspdlog-dev prometheus-cpp-dev \
-  libcli11-dev libedit-dev libjwt-dev uuid-dev libssl-dev \
-  kcat wrk tmux clang-format python3 openjdk-17-jre-headless maven
+  libcli11-dev libedit-dev libjwt-dev uuid-dev libssl-dev
+# Everything the build, the tests, the benchmarks and the real stack need from Debian 12
+# (libboost-dev: Asio and Beast, the HTTP front; libpistache-dev: only the evidence test;
+# mmdebstrap: the clean Debian 12 root of the package_rootfs test).
+DEB_PACKAGES := $(BUILD_DEB_PACKAGES) git curl ca-certificates \
+  libpistache-dev sqlite3 postgresql-15 \
+  kcat wrk tmux clang-format python3 openjdk-17-jre-headless maven mmdebstrap
 
-.PHONY: deps build run test sanitize bench format format-check clean stack-up stack-down stack-status
+.PHONY: deps deps-build build run test sanitize bench format format-check clean stack-up stack-down stack-status
 
 # Installs only what is missing: quick when everything is present. Uses sudo when not root.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+define apt_install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -30,9 +36,16 @@ deps:
 	  $$SUDO apt-get install -y --no-install-recommends $$missing || \
 	    { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends $$missing; }; \
 	fi
+endef
+deps:
+	$(call apt_install_missing,$(DEB_PACKAGES))
+deps-build:
+	$(call apt_install_missing,$(BUILD_DEB_PACKAGES))
 
+# CMAKE_FLAGS: more options for the first configure, e.g. -DBUILD_TESTING=OFF (the image's build).
+CMAKE_FLAGS ?=
 $(BUILD_DIR)/build.ninja:
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -79,6 +92,30 @@ SOAK_SECONDS ?= 900
 soak: build
 	cd $(BUILD_DIR) && HOSTILE_SECONDS=$(SOAK_SECONDS) TASKD_BIN=$$PWD/bin/taskd \
 	  ./bin/hostile_tests --run_test=hostile_run --report_level=short
+
+# The Debian package (cmake/Packaging.cmake): builds only taskd and taskctl, then cpack; the .deb
+# lands in $(BUILD_DIR)/package/. Its test: package_rootfs in `make test` (tests/package/).
+VERSION = $(shell sed -n 's/^project.tasks VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+.PHONY: package
+package: deps-build $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl
+	cd $(BUILD_DIR) && cpack -G DEB -B $$PWD/package
+	@echo "package: $$(ls -t $(BUILD_DIR)/package/tasks_$(VERSION)-*.deb | head -n 1)"
+
+# The container image (Dockerfile) with docker or podman, whichever engine answers. Where none
+# does (these machines), the runtime stage's steps are proven by the package_rootfs test.
+IMAGE ?= tasks:$(VERSION)
+.PHONY: image
+image:
+	@engine=""; \
+	if docker info >/dev/null 2>&1; then engine=docker; \
+	elif podman info >/dev/null 2>&1; then engine=podman; fi; \
+	if [ -z "$$engine" ]; then \
+	  echo "make image: no container engine answers (docker info/podman info failed); the runtime stage is tested by the package_rootfs test" >&2; \
+	  exit 1; \
+	fi; \
+	set -x; $$engine build --build-arg VERSION=$(VERSION) \
+	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t $(IMAGE) .
 
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
 format:
