@@ -17,10 +17,11 @@ BUILD_DEB_PACKAGES := build-essential cmake ninja-build pkg-config file dpkg-dev
   libcli11-dev libedit-dev libjwt-dev uuid-dev libssl-dev
 # Everything the build, the tests, the benchmarks and the real stack need from Debian 12
 # (libboost-dev: Asio and Beast, the HTTP front; libpistache-dev: only the evidence test;
-# mmdebstrap: the clean Debian 12 root of the package_rootfs test).
+# mmdebstrap: the clean Debian 12 root of the package_rootfs test; python3-yaml: the chart's
+# README check).
 DEB_PACKAGES := $(BUILD_DEB_PACKAGES) git curl ca-certificates \
   libpistache-dev sqlite3 postgresql-15 \
-  kcat wrk tmux clang-format python3 openjdk-17-jre-headless maven mmdebstrap
+  kcat wrk tmux clang-format python3 python3-yaml openjdk-17-jre-headless maven mmdebstrap
 
 .PHONY: deps deps-build build run test sanitize bench format format-check clean stack-up stack-down stack-status
 
@@ -116,6 +117,12 @@ image:
 	fi; \
 	set -x; $$engine build --build-arg VERSION=$(VERSION) \
 	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) -t $(IMAGE) .
+
+# The chart's offline tests alone (also in `make test` as chart_offline): lint, template,
+# kubectl-validate against Kubernetes 1.35, Dapr annotation keys, helm-unittest.
+.PHONY: chart-test
+chart-test:
+	./tests/chart/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
 format:
