@@ -14,19 +14,7 @@ force=0
 [[ "${1:-}" == "--force" ]] && force=1
 
 SRC="$STACK_DIR/daprd"
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
-  else die "Go not found (need Go >= 1.26.6; set GO=/path/to/go)"
-  fi
-fi
-
-export GOMODCACHE="$STACK_CACHE_DIR/go/mod"
-export GOCACHE="$STACK_CACHE_DIR/go/build"
-export GOTOOLCHAIN=local      # never download another toolchain
-export GOFLAGS="-mod=readonly -buildvcs=false"
-export CGO_ENABLED=0
+use_go "-mod=readonly -buildvcs=false"
 
 go_version="$("$GO" env GOVERSION)"
 # dapr v1.18.3 needs go >= 1.26.6

@@ -46,18 +46,9 @@ case "$name" in
   *) die "usage: stack/build-go-tool.sh helm|kubectl-validate|helm-unittest" ;;
 esac
 
-GO="${GO:-}"
-if [[ -z "$GO" ]]; then
-  if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
-  else die "Go not found (set GO=/path/to/go)"
-  fi
-fi
-export GOMODCACHE="$STACK_CACHE_DIR/go/mod"
-export GOCACHE="$STACK_CACHE_DIR/go/build"
-export GOTOOLCHAIN=local  # never download another toolchain
-export GOFLAGS="-mod=mod -buildvcs=false"
-export CGO_ENABLED=0
+# -mod=mod: the tool's own go.mod decides; go.sum entries it lacks are filled from the proxy's
+# checksum database.
+use_go "-mod=mod -buildvcs=false"
 
 go_version="$("$GO" env GOVERSION)"
 key="$(printf '%s\n' "$module@$version" "$package" "$ldflags" "$go_version" | sha256sum | cut -c1-12)"
@@ -73,8 +64,7 @@ log "building $name $version with $go_version (once; cached in $out_dir)"
 t0="$(now)"
 # The module's own go.mod and go.sum decide every dependency: build inside a writable copy of
 # the module (helm-unittest's go.mod has a replace directive, so `go install mod@v` refuses it).
-src="$("$GO" mod download -json "$module@$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
-[[ -d "$src" ]] || die "go mod download $module@$version gave no source directory"
+src="$(go_module_dir "$module@$version")"
 work="$(mktemp -d)"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 cp -r "$src/." "$work/"

@@ -134,6 +134,32 @@ stop_pidfile() {
   log "$name: stopped in $(elapsed "$t0")s"
 }
 
+# use_go GOFLAGS: finds the Go toolchain (GO, else go on PATH, else /usr/local/go) and points
+# every Go build of the stack (daprd, helm, kubectl-validate, ...) at the shared caches.
+use_go() {
+  GO="${GO:-}"
+  if [[ -z "$GO" ]]; then
+    if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
+    elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
+    else die "Go not found (need Go >= 1.26.6; set GO=/path/to/go)"
+    fi
+  fi
+  export GOMODCACHE="$STACK_CACHE_DIR/go/mod"
+  export GOCACHE="$STACK_CACHE_DIR/go/build"
+  export GOTOOLCHAIN=local  # never download another toolchain
+  export GOFLAGS="$1"
+  export CGO_ENABLED=0
+}
+
+# go_module_dir MODULE@VERSION -> prints the module's source directory in the module cache
+# (downloaded from the module proxy when missing). Needs use_go first.
+go_module_dir() {
+  local dir
+  dir="$("$GO" mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$dir" ]] || die "go mod download $1 gave no source directory"
+  printf '%s' "$dir"
+}
+
 kafka_version() {
   sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$STACK_DIR/kafka/pom.xml" | head -n1
 }

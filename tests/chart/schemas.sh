@@ -16,22 +16,13 @@ PROMETHEUS_OPERATOR_VERSION=v0.85.0
 # The Dapr release the stack's daprd is built from: the CRD of the control plane it goes with.
 DAPR_VERSION="$(awk '$1=="github.com/dapr/dapr"{print $2; exit}' "$STACK_DIR/daprd/go.mod")"
 
-export GOMODCACHE="$STACK_CACHE_DIR/go/mod"
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod
-GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
-
-module_dir() {
-  local dir
-  dir="$("$GO" mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
-  [[ -d "$dir" ]] || die "go mod download $1 gave no source directory"
-  printf '%s' "$dir"
-}
+use_go -mod=mod
 
 out="$STACK_CACHE_DIR/chart-schemas/k8s-$KUBERNETES_VERSION-dapr-$DAPR_VERSION-prom-$PROMETHEUS_OPERATOR_VERSION"
 if [[ ! -f "$out/done" ]]; then
   rm -rf "$out"
   mkdir -p "$out/schemas" "$out/crds"
-  k8s="$(module_dir "k8s.io/kubernetes@$KUBERNETES_VERSION")/api/openapi-spec/v3"
+  k8s="$(go_module_dir "k8s.io/kubernetes@$KUBERNETES_VERSION")/api/openapi-spec/v3"
   # kubectl-validate's layout: api__v1_openapi.json -> api/v1.json,
   # apis__G__V_openapi.json -> apis/G/V.json (group and discovery documents are left out).
   for f in "$k8s"/api__v1_openapi.json "$k8s"/apis__*__*_openapi.json; do
@@ -40,8 +31,8 @@ if [[ ! -f "$out/done" ]]; then
     mkdir -p "$out/schemas/$(dirname "$rel")"
     cp "$f" "$out/schemas/$rel.json"
   done
-  cp "$(module_dir "github.com/dapr/dapr@$DAPR_VERSION")/charts/dapr/crds/components.yaml" "$out/crds/dapr-components.yaml"
-  prom="$(module_dir "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION")/example/prometheus-operator-crd"
+  cp "$(go_module_dir "github.com/dapr/dapr@$DAPR_VERSION")/charts/dapr/crds/components.yaml" "$out/crds/dapr-components.yaml"
+  prom="$(go_module_dir "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION")/example/prometheus-operator-crd"
   cp "$prom/monitoring.coreos.com_servicemonitors.yaml" "$prom/monitoring.coreos.com_prometheusrules.yaml" "$out/crds/"
   chmod -R u+w "$out"
   touch "$out/done"
