@@ -56,6 +56,22 @@ Deadline deadline_of(const command_ptr& cmd) {
   return Deadline{cmd->context.deadline};
 }
 
+// The actor's copy of its tasks (see UserActorOptions::reads_from_memory).
+void remember(self_ptr self, const Task& task) {
+  auto& tasks = self->state.tasks;
+  if (tasks.size() >= self->state.options.cached_tasks && !tasks.count(task.id)) tasks.erase(tasks.begin());
+  tasks.insert_or_assign(task.id, task);
+}
+
+void forget(self_ptr self, const std::string& task_id) {
+  self->state.tasks.erase(task_id);
+}
+
+const Task* remembered(self_ptr self, const std::string& task_id) {
+  auto it = self->state.tasks.find(task_id);
+  return it == self->state.tasks.end() ? nullptr : &it->second;
+}
+
 // The new state of a task for one mutation.
 using Mutator = std::function<Task(const Task& before)>;
 
@@ -91,7 +107,9 @@ void commit_and_reply(self_ptr self, command_ptr cmd, Commit commit, ReplyStatus
   std::optional<Task> shown;
   if (commit.kind != ChangeKind::remove) shown = commit.task;
   commit.deadline = deadline_of(cmd);
-  commit.idempotency = key_record(self, cmd, success_answer(on_success, shown));
+  // The answer is stored only with a key (serialising it costs as much as an event).
+  if (cmd->context.idempotency) commit.idempotency = key_record(self, cmd, success_answer(on_success, shown));
+  const std::string task_id = commit.task.id;
   // Persistence answers every commit by its deadline (its transactions are bounded by it); the
   // grace covers a transaction that was already committing when the deadline came.
   self->request(st.store.writer, remaining(cmd) + st.options.commit_grace, commit_atom::value, std::move(commit))
@@ -99,6 +117,10 @@ void commit_and_reply(self_ptr self, command_ptr cmd, Commit commit, ReplyStatus
           [=](CommitOutcome& out) {
             switch (out.status) {
               case StoreStatus::ok: {
+                if (shown)
+                  remember(self, *shown);
+                else
+                  forget(self, task_id);
                 TaskReply r;
                 r.status = on_success;
                 r.task = shown;
@@ -107,9 +129,13 @@ void commit_and_reply(self_ptr self, command_ptr cmd, Commit commit, ReplyStatus
               }
               case StoreStatus::conflict:
                 ++self->state.conflicts;
+                forget(self, task_id);  // someone else wrote it: the retry reads it again
                 on_conflict();
                 return;
-              case StoreStatus::not_found: finish(self, cmd, failure(ReplyStatus::not_found, "no such task")); return;
+              case StoreStatus::not_found:
+                forget(self, task_id);
+                finish(self, cmd, failure(ReplyStatus::not_found, "no such task"));
+                return;
               case StoreStatus::quota_exceeded:
                 finish(self, cmd,
                        failure(ReplyStatus::quota_exceeded, "this user already has the most tasks allowed (" +
@@ -136,6 +162,7 @@ void commit_and_reply(self_ptr self, command_ptr cmd, Commit commit, ReplyStatus
             // The one case where the outcome is not known: persistence neither committed nor
             // refused within the grace (a hung connection), or it died while committing.
             ++self->state.failures;
+            forget(self, task_id);  // written or not: only the database knows
             log::error("commit not confirmed; its outcome is unknown", {{"user_id", self->state.user_id},
                                                                         {"correlation_id", cmd->context.correlation_id},
                                                                         {"error", to_string(err)}});
@@ -168,7 +195,43 @@ void create(self_ptr self, command_ptr cmd, const CreateTask& op) {
                    [=] { finish(self, cmd, unavailable("a task with a colliding id exists; nothing was written")); });
 }
 
-// Read, decide, commit; a conflict (another writer got there first) re-reads and tries again.
+void mutate(self_ptr self, Mutation m);
+
+// Decides the task's new state from `before`, plans its events and commits both.
+void decide_and_commit(self_ptr self, const Mutation& m, const Task& before) {
+  auto cmd = m.command;
+  const millis now = std::max(now_millis(), before.updated_at);
+  Commit commit;
+  commit.expected_version = before.version;
+  std::optional<Task> after;
+  if (m.action == Action::deleted) {
+    commit.kind = ChangeKind::remove;
+    commit.task = before;
+  } else {
+    commit.kind = ChangeKind::update;
+    after = m.mutate(before);
+    after->version = before.version + 1;
+    after->updated_at = now;
+    commit.task = *after;
+  }
+  commit.events = build_outbox_events(plan_events(before, after, m.action, now), before.id, before.user_id,
+                                      now, envelope(self, cmd->context));
+  ++self->state.mutations;
+  auto retry = [=] {
+    if (m.attempt + 1 >= self->state.options.conflict_retries) {
+      finish(self, cmd, unavailable("the task kept changing under this request; nothing was written"));
+      return;
+    }
+    auto next = m;
+    ++next.attempt;
+    mutate(self, next);
+  };
+  commit_and_reply(self, cmd, std::move(commit),
+                   m.action == Action::deleted ? ReplyStatus::deleted : ReplyStatus::ok, retry);
+}
+
+// Read (unless the actor holds the task), decide, commit; a conflict (another writer got there
+// first, or the copy was stale) re-reads and tries again.
 void mutate(self_ptr self, Mutation m) {
   auto& st = self->state;
   auto cmd = m.command;
@@ -176,6 +239,11 @@ void mutate(self_ptr self, Mutation m) {
     ++st.expired;
     finish(self, cmd, unavailable(late_detail));
     return;
+  }
+  if (const Task* held = remembered(self, m.task_id)) {
+    ++st.memory_hits;
+    const Task before = *held;
+    return decide_and_commit(self, m, before);
   }
   self->request(st.store.reader, remaining(cmd), load_atom::value, st.user_id, m.task_id, deadline_of(cmd))
       .then(
@@ -189,35 +257,8 @@ void mutate(self_ptr self, Mutation m) {
               finish(self, cmd, unavailable("the database is unavailable; nothing was written"));
               return;
             }
-            const Task& before = *loaded.task;
-            const millis now = std::max(now_millis(), before.updated_at);
-            Commit commit;
-            commit.expected_version = before.version;
-            std::optional<Task> after;
-            if (m.action == Action::deleted) {
-              commit.kind = ChangeKind::remove;
-              commit.task = before;
-            } else {
-              commit.kind = ChangeKind::update;
-              after = m.mutate(before);
-              after->version = before.version + 1;
-              after->updated_at = now;
-              commit.task = *after;
-            }
-            commit.events = build_outbox_events(plan_events(before, after, m.action, now), before.id, before.user_id,
-                                                now, envelope(self, cmd->context));
-            ++self->state.mutations;
-            auto retry = [=] {
-              if (m.attempt + 1 >= self->state.options.conflict_retries) {
-                finish(self, cmd, unavailable("the task kept changing under this request; nothing was written"));
-                return;
-              }
-              auto next = m;
-              ++next.attempt;
-              mutate(self, next);
-            };
-            commit_and_reply(self, cmd, std::move(commit),
-                             m.action == Action::deleted ? ReplyStatus::deleted : ReplyStatus::ok, retry);
+            remember(self, *loaded.task);
+            decide_and_commit(self, m, *loaded.task);
           },
           [=](caf::error&) {
             ++self->state.failures;
@@ -228,10 +269,17 @@ void mutate(self_ptr self, Mutation m) {
 void get(self_ptr self, command_ptr cmd, const GetTask& op) {
   auto& st = self->state;
   ++st.reads;
+  if (const Task* held = st.options.reads_from_memory ? remembered(self, op.task_id) : nullptr) {
+    ++st.memory_hits;
+    TaskReply r;
+    r.task = *held;
+    return finish(self, cmd, std::move(r));
+  }
   self->request(st.store.reader, remaining(cmd), load_atom::value, st.user_id, op.task_id, deadline_of(cmd))
       .then(
           [=](LoadOutcome& out) {
             if (out.status == StoreStatus::ok && out.task) {
+              remember(self, *out.task);
               TaskReply r;
               r.task = std::move(out.task);
               finish(self, cmd, std::move(r));
@@ -399,6 +447,8 @@ user_actor::behavior_type user_actor_impl(self_ptr self, std::string user_id, St
             {"shed", s.shed},
             {"expired", s.expired},
             {"replays", s.replays},
+            {"memory_hits", s.memory_hits},
+            {"tasks_held", s.tasks.size()},
             {"idle_ms", std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - s.last_active).count()},
         };
         return out;

@@ -10,6 +10,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "core/metrics.hpp"
 #include "core/protocol.hpp"
@@ -29,6 +30,13 @@ struct UserActorOptions {
   // connection itself hangs; only then is the outcome unknown (logged, answered 503).
   std::chrono::milliseconds commit_grace{5'000};
   metrics_ptr metrics;  // the registry counts crashed user actors here (may be null)
+  // The actor keeps the tasks it last wrote or read (at most `cached_tasks`), so a mutation
+  // needs no load: the commit's version check in the database refuses a stale copy (another
+  // replica wrote meanwhile), and the conflict re-reads. Reads are answered from that copy only
+  // when no other process can write the user's tasks (SQLite: one process holds the file), so a
+  // read on any replica still sees every write another replica has answered.
+  bool reads_from_memory = false;
+  size_t cached_tasks = 1'000;
 };
 
 struct user_state {
@@ -37,9 +45,11 @@ struct user_state {
   registry_actor registry;
   UserActorOptions options;
   std::deque<std::shared_ptr<TaskCommand>> queue;  // waiting for their turn
+  std::unordered_map<std::string, Task> tasks;     // as this actor last wrote or read them (task id ->)
   bool busy = false;                               // a request is being executed
   std::uint64_t handled = 0;                       // commands received, compared by the registry before passivating
   std::uint64_t mutations = 0, reads = 0, conflicts = 0, failures = 0, shed = 0, expired = 0, replays = 0;
+  std::uint64_t memory_hits = 0;  // mutations and reads that needed no load
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_active = started;
   static inline const char* name = "user";

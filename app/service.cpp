@@ -88,6 +88,9 @@ void Service::start() {
   wiring.user_options.queue_limit = static_cast<size_t>(config_.user_queue_limit);
   wiring.user_options.max_tasks = config_.max_tasks_per_user;
   wiring.user_options.idempotency_ttl = config_.idempotency_ttl;
+  // SQLite: this process alone can write the tasks (it holds the file), so the user actors'
+  // copies are never stale and reads are answered from them.
+  wiring.user_options.reads_from_memory = store_->dialect() == Dialect::sqlite;
   wiring.start_persistence = [store = store_, retention = config_.dead_letter_retention](caf::actor_system& sys,
                                                                                          std::uint64_t restarts) {
     PersistenceOptions options;

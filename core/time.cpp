@@ -69,10 +69,26 @@ std::string format_rfc3339(millis t) {
   civil_from_days(days, y, m, d);
   const auto ms = static_cast<int>(rest % 1000);
   const auto secs = static_cast<int>(rest / 1000);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, secs / 3600, secs / 60 % 60,
-                secs % 60, ms);
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, secs / 3600, secs / 60 % 60,
+                  secs % 60, ms);
+    return buf;
+  }
+  // Every event and answer carries a few of these: digits by hand, not snprintf (a tenth of
+  // the instructions).
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t at, long long value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  put(0, y, 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, secs / 3600, 2);
+  put(14, secs / 60 % 60, 2);
+  put(17, secs % 60, 2);
+  put(20, ms, 3);
+  return out;
 }
 
 std::optional<millis> parse_rfc3339(std::string_view s) {

@@ -42,11 +42,11 @@ bool is_health(const RouteMatch& route) {
 }
 
 // The user the bearer token names, or the 401 to answer.
-std::variant<std::string, Refusal> authenticate(const Request& request, const TokenRules& rules) {
+std::variant<std::string, Refusal> authenticate(const Request& request, const TokenRules& rules, TokenCache& cache) {
   auto token = bearer_token(request.header("Authorization"));
   if (!token)
     return Refusal{{401, "an Authorization: Bearer <JWT> header is required", ""}, {{"WWW-Authenticate", "Bearer"}}};
-  auto verified = verify_token(*token, rules, now_millis() / 1000);
+  auto verified = cache.verify(*token, rules, now_millis() / 1000);
   if (auto* err = std::get_if<TokenError>(&verified))
     return Refusal{{401, err->reason, ""}, {{"WWW-Authenticate", R"(Bearer error="invalid_token")"}}};
   return std::get<std::string>(std::move(verified));
@@ -135,7 +135,7 @@ std::optional<Refusal> ApiHandler::screen(Request& head) {
   if (auto refusal = route_refusal(head, route)) return traced(std::move(*refusal), head);
   if (is_health(route)) return std::nullopt;
   if (context_->server->draining.load()) return traced(Refusal{{503, "the service is shutting down", ""}}, head);
-  auto user = authenticate(head, context_->options.tokens);
+  auto user = authenticate(head, context_->options.tokens, *context_->tokens);
   if (auto* refusal = std::get_if<Refusal>(&user)) return traced(std::move(*refusal), head);
   head.principal = std::get<std::string>(std::move(user));
   if (auto refusal = media_refusal(head, route.endpoint)) return traced(std::move(*refusal), head);
@@ -157,7 +157,7 @@ void ApiHandler::handle(Request request, std::shared_ptr<Exchange> exchange) {
 
   // Authentication: a user sees only their own tasks (a request with a body was authenticated
   // from its head already).
-  auto user = request.principal.empty() ? authenticate(request, ctx->options.tokens)
+  auto user = request.principal.empty() ? authenticate(request, ctx->options.tokens, *ctx->tokens)
                                         : std::variant<std::string, Refusal>(request.principal);
   if (auto* refusal = std::get_if<Refusal>(&user)) return send_refusal(*exchange, *refusal);
 

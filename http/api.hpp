@@ -12,6 +12,7 @@
 #include "core/directory.hpp"
 #include "http/exchange.hpp"
 #include "http/jwt.hpp"
+#include "http/token_cache.hpp"
 #include "http/request.hpp"
 
 namespace tasks::http {
@@ -39,6 +40,7 @@ struct ApiContext {
   std::shared_ptr<ServerState> server;
   ApiOptions options;
   std::shared_ptr<Readiness> readiness = std::make_shared<Readiness>();
+  std::shared_ptr<TokenCache> tokens = std::make_shared<TokenCache>();  // for options.tokens
 };
 
 class ApiHandler : public Handler {

@@ -195,6 +195,16 @@ std::optional<TokenError> check_issuer_and_audience(const json& claims, const To
 
 std::variant<std::string, TokenError> verify_token(const std::string& token, const TokenRules& rules,
                                                    long long now_seconds) {
+  json claims;
+  return verify_token(token, rules, now_seconds, claims);
+}
+
+std::optional<TokenError> check_token_times(const json& claims, const TokenRules& rules, long long now_seconds) {
+  return check_times(claims, rules, now_seconds);
+}
+
+std::variant<std::string, TokenError> verify_token(const std::string& token, const TokenRules& rules,
+                                                   long long now_seconds, json& claims) {
   auto split = split_compact(token);
   if (auto* err = std::get_if<TokenError>(&split)) return *err;
   const auto& segments = std::get<std::vector<std::string_view>>(split);
@@ -210,7 +220,6 @@ std::variant<std::string, TokenError> verify_token(const std::string& token, con
 
   const auto claims_text = base64url_decode(segments[1]);
   if (!claims_text) return TokenError{"the token claims are not valid base64url"};
-  json claims;
   if (auto err = refuse_json(parse_object(*claims_text, claims), "claims")) return *err;
   if (auto err = check_times(claims, rules, now_seconds)) return *err;
   const auto sub = claims.find("sub");

@@ -8,6 +8,8 @@
 // still mints tokens (taskctl, dev mode).
 
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -28,6 +30,15 @@ struct TokenRules {
 // The user id, or why the token is refused. `now_seconds` is Unix time.
 std::variant<std::string, TokenError> verify_token(const std::string& token, const TokenRules& rules,
                                                    long long now_seconds);
+
+// The same, also handing back the verified claims (for TokenCache, which checks only their
+// times again later).
+std::variant<std::string, TokenError> verify_token(const std::string& token, const TokenRules& rules,
+                                                   long long now_seconds, nlohmann::json& claims);
+
+// The time-dependent part of verification alone: exp, nbf (with the leeway) and iat's form.
+std::optional<TokenError> check_token_times(const nlohmann::json& claims, const TokenRules& rules,
+                                            long long now_seconds);
 
 // A signed token for `user` valid for `ttl` from `now_seconds`.
 std::string mint_token(const std::string& user, const std::string& secret, std::chrono::seconds ttl,

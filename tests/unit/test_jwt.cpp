@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http/jwt.hpp"
+#include "http/token_cache.hpp"
 
 using namespace tasks::http;
 
@@ -487,6 +488,58 @@ BOOST_AUTO_TEST_CASE(every_refusal_has_a_short_reason) {
     BOOST_TEST(!reason.empty());
     BOOST_TEST(reason.size() < 100u, reason);
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The cache of verified tokens changes nothing anyone can observe but the cost.
+BOOST_AUTO_TEST_SUITE(token_cache)
+
+std::string through(TokenCache& cache, const std::string& token, long long at, const TokenRules& rules = {secret}) {
+  auto r = cache.verify(token, rules, at);
+  if (auto* e = std::get_if<TokenError>(&r)) return "refused: " + e->reason;
+  return std::get<std::string>(r);
+}
+
+BOOST_AUTO_TEST_CASE(a_remembered_token_still_expires) {
+  TokenCache cache;
+  const auto token = mint_token("alice", secret, std::chrono::seconds(60), now);
+  BOOST_TEST(through(cache, token, now) == "alice");
+  BOOST_TEST(cache.size() == 1u);
+  BOOST_TEST(through(cache, token, now + 59) == "alice");
+  BOOST_TEST(through(cache, token, now + 60) == "refused: the token has expired");
+  // With a leeway the same remembered token is good a little longer, as without the cache.
+  TokenRules lenient{secret, std::chrono::seconds(30)};
+  BOOST_TEST(through(cache, token, now + 80, lenient) == "alice");
+}
+
+BOOST_AUTO_TEST_CASE(a_token_not_yet_valid_is_refused_then_accepted) {
+  TokenCache cache;
+  const auto token = forge(JWT_ALG_HS256, secret,
+                           R"({"sub":"bob","exp":)" + std::to_string(now + 600) + R"(,"nbf":)" +
+                               std::to_string(now + 100) + "}");
+  BOOST_TEST(through(cache, token, now) == "refused: the token is not valid yet");
+  BOOST_TEST(cache.size() == 0u);  // refusals are not remembered
+  BOOST_TEST(through(cache, token, now + 100) == "bob");
+  BOOST_TEST(through(cache, token, now + 50) == "refused: the token is not valid yet");
+}
+
+BOOST_AUTO_TEST_CASE(a_changed_token_is_verified_again) {
+  TokenCache cache;
+  const auto token = mint_token("alice", secret, std::chrono::seconds(60), now);
+  BOOST_TEST(through(cache, token, now) == "alice");
+  auto tampered = token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  BOOST_TEST(through(cache, tampered, now).find("refused") == 0u);
+  BOOST_TEST(through(cache, token + "x", now).find("refused") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_cache_starts_over) {
+  TokenCache cache(3);
+  for (int i = 0; i < 7; ++i)
+    BOOST_TEST(through(cache, mint_token("u" + std::to_string(i), secret, std::chrono::seconds(60), now), now) ==
+               "u" + std::to_string(i));
+  BOOST_TEST(cache.size() <= 3u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,11 @@
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <string>
+
 #include "core/time.hpp"
 
 using namespace tasks;
@@ -11,6 +17,31 @@ BOOST_AUTO_TEST_CASE(formats_utc_with_milliseconds) {
   BOOST_TEST(format_rfc3339(1796115600123LL) == "2026-12-01T09:00:00.123Z");
   BOOST_TEST(format_rfc3339(951782400000LL) == "2000-02-29T00:00:00.000Z");
   BOOST_TEST(format_rfc3339(-1) == "1969-12-31T23:59:59.999Z");
+}
+
+// The digits written by hand agree with printf's everywhere: every field at its widths and
+// edges, leap days, the years at both ends of four digits and past them.
+BOOST_AUTO_TEST_CASE(formats_as_printf_would_across_the_range) {
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<long long> any(-62167219200000LL, 253402300799999LL);  // 0000 .. 9999
+  auto reference = [](millis t) {
+    const auto days = static_cast<long long>(std::floor(static_cast<double>(t) / 86'400'000.0));
+    const long long rest = t - days * 86'400'000;
+    const std::time_t secs = static_cast<std::time_t>(days * 86'400 + rest / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rest % 1000));
+    return std::string(buf);
+  };
+  for (int i = 0; i < 20'000; ++i) {
+    const millis t = any(rng);
+    BOOST_TEST_REQUIRE(format_rfc3339(t) == reference(t), "at " << t);
+  }
+  BOOST_TEST(format_rfc3339(253402300799999LL) == "9999-12-31T23:59:59.999Z");
+  BOOST_TEST(format_rfc3339(-62167219200000LL) == "0000-01-01T00:00:00.000Z");
+  BOOST_TEST(format_rfc3339(253402300800000LL) == "10000-01-01T00:00:00.000Z");  // past four digits: printf's way
 }
 
 BOOST_AUTO_TEST_CASE(parses_offsets_fractions_and_lower_case) {
