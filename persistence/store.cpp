@@ -192,7 +192,7 @@ struct Store::Connection {
   std::array<std::unique_ptr<soci::statement>, 4> lists;
 
   soci::statement insert_task, update_task, delete_task, insert_event, touch_lane, select_task, select_version;
-  soci::statement count_up, count_down, next_seq, read_seq;
+  soci::statement count_up, count_down, next_seq;
   soci::statement forget_expired_key, insert_key, forget_key, select_key;
   soci::statement delete_row, retry_row, bury_row, move_lane, drop_lane;
 
@@ -294,11 +294,10 @@ struct Store::Connection {
                             [&](soci::statement& st) { st.exchange(soci::use(quota_user)); })),
         // The user's commit sequence: one more for every commit with events, under the user's
         // lock (taken at the transaction's start), so it follows commit order on every replica.
+        // RETURNING hands the new value back in the same statement (SQLite 3.35+, PostgreSQL).
         next_seq(prepared(sql,
                           "INSERT INTO user_sequences (user_id, commit_seq) VALUES (:user_id, 1) ON CONFLICT "
-                          "(user_id) DO UPDATE SET commit_seq = user_sequences.commit_seq + 1",
-                          [&](soci::statement& st) { st.exchange(soci::use(quota_user)); })),
-        read_seq(prepared(sql, "SELECT commit_seq FROM user_sequences WHERE user_id = :user_id",
+                          "(user_id) DO UPDATE SET commit_seq = user_sequences.commit_seq + 1 RETURNING commit_seq",
                           [&](soci::statement& st) {
                             st.exchange(soci::into(commit_seq));
                             st.exchange(soci::use(quota_user));
@@ -673,8 +672,7 @@ struct Store::Connection {
     }
     if (c.events.empty()) return StoreStatus::ok;
     quota_user = c.task.user_id;
-    next_seq.execute(true);
-    execute_single(read_seq);
+    if (!execute_single(next_seq)) throw soci::soci_error("the commit sequence was not returned");
     for (const auto& e : c.events) {
       event.set(e);
       event.payload = with_sequence(e.payload, commit_seq);
