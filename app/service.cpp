@@ -102,6 +102,7 @@ void Service::start() {
     PublisherOptions options;
     options.target = DaprTarget{config_.dapr_endpoint, config_.pubsub_name, std::string(topic), config_.dapr_api_token,
                                 config_.publish_timeout};
+    options.target.bulk = config_.publish_mode == "bulk";
     options.policy = RetryPolicy{config_.publish_backoff_initial, config_.publish_backoff_factor,
                                  config_.publish_backoff_max, config_.publish_max_age};
     // Evidence that others flow must outlast a lane's longest backoff, or a quiet topic would

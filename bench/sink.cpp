@@ -1,6 +1,8 @@
 // bench-sink: the recording sidecar as a program, for the benchmarks. Answers every publish with
 // 204, optionally after a delay (a slow sidecar), counting instead of keeping requests. On
-// SIGTERM it prints one JSON line with what it saw: the request counts, the latency from each
+// SIGTERM it prints one JSON line with what it saw: the publish counts ("requests": events
+// received, a single publish or a bulk entry each, as before bulk; "http_requests": HTTP
+// exchanges, "bulk_requests": those on the bulk route), the latency from each
 // event's `time` to its arrival (bench/sink_stats.hpp) and, with --count-ids, distinct events,
 // duplicates and commits.
 
@@ -39,7 +41,9 @@ int main(int argc, char** argv) {
   sigwait(&signals, &received);
   sink.stop();  // no publish is counted after the line below
   auto line = stats.json();
-  line["requests"] = sink.request_count();
+  line["requests"] = sink.request_count();  // events (bench/replicas_report.py compares them with commits)
+  line["http_requests"] = sink.http_request_count();
+  line["bulk_requests"] = sink.bulk_request_count();
   line["delivered"] = sink.delivered_count();
   std::cout << line.dump() << std::endl;
   return 0;

@@ -63,6 +63,9 @@ const std::vector<Setting>& settings() {
        "how often publishers look at the outbox without a nudge"},
       {"TASKS_PUBLISH_CONCURRENCY", "--publish-concurrency", "32",
        "publish calls in flight per topic (one per user at a time)"},
+      {"TASKS_PUBLISH_MODE", "--publish-mode", "bulk",
+       "bulk (one request per user's due events, /v1.0/publish/bulk) or single (one request per event); a sidecar "
+       "without the bulk route turns a publisher to single"},
       {"TASKS_SHUTDOWN_DRAIN", "--shutdown-drain", "5s", "on SIGTERM, how long publishers may keep delivering"},
       {"TASKS_REPLICA_ID", "--replica-id", "",
        "this replica's name in the cluster view and logs (stable per pod); unset: hostname-pid"},
@@ -255,6 +258,7 @@ Config make_config(const std::map<std::string, std::string>& values) {
   c.publish_poll_interval = parse_duration("TASKS_PUBLISH_POLL_INTERVAL", get("TASKS_PUBLISH_POLL_INTERVAL"));
   if (c.publish_poll_interval.count() == 0) throw ConfigError("TASKS_PUBLISH_POLL_INTERVAL", "must be above zero");
   c.publish_concurrency = parse_int("TASKS_PUBLISH_CONCURRENCY", get("TASKS_PUBLISH_CONCURRENCY"), 1, 1024);
+  c.publish_mode = one_of("TASKS_PUBLISH_MODE", get("TASKS_PUBLISH_MODE"), {"bulk", "single"});
   c.shutdown_drain = parse_duration("TASKS_SHUTDOWN_DRAIN", get("TASKS_SHUTDOWN_DRAIN"));
   c.replica_id = get("TASKS_REPLICA_ID");
   if (c.replica_id.size() > 200) throw ConfigError("TASKS_REPLICA_ID", "must be at most 200 characters");
@@ -317,6 +321,7 @@ std::map<std::string, std::string> describe(const Config& c) {
       {"TASKS_PUBLISH_TIMEOUT", ms(c.publish_timeout)},
       {"TASKS_PUBLISH_POLL_INTERVAL", ms(c.publish_poll_interval)},
       {"TASKS_PUBLISH_CONCURRENCY", std::to_string(c.publish_concurrency)},
+      {"TASKS_PUBLISH_MODE", c.publish_mode},
       {"TASKS_SHUTDOWN_DRAIN", ms(c.shutdown_drain)},
       {"TASKS_REPLICA_ID", c.replica_id.empty() ? "(unset: hostname-pid)" : c.replica_id},
       {"TASKS_LEASE_DURATION", ms(c.lease_duration)},

@@ -61,6 +61,7 @@ struct Config {
   std::chrono::milliseconds publish_timeout{5'000};
   std::chrono::milliseconds publish_poll_interval{1'000};
   int publish_concurrency = 32;
+  std::string publish_mode = "bulk";  // bulk | single (events/dapr_client.hpp)
   std::chrono::milliseconds shutdown_drain{5'000};
   // Replicas (docs/replicas.md): this replica's name, and the publishing bucket leases.
   std::string replica_id;  // empty: hostname-pid

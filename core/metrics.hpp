@@ -24,6 +24,18 @@ class Metrics {
     (void)topic;
     (void)scope;
   }
+  // HTTP exchanges with the sidecar, by mode ("bulk" or "single").
+  virtual void publish_requests(const std::string& topic, const std::string& mode, std::uint64_t n) {
+    (void)topic;
+    (void)mode;
+    (void)n;
+  }
+  // Bulk entries the broker wrote after an earlier entry of their lane failed: they go again
+  // after it, so a consumer may see them early and twice (docs/publishing.md).
+  virtual void publish_reorder_risks(const std::string& topic, std::uint64_t n) {
+    (void)topic;
+    (void)n;
+  }
   // A request answered 503 at once by admission control (`reason`: in_flight, user_queue).
   virtual void http_shed(const std::string& reason) { (void)reason; }
   // The cluster as the lease keeper last read it: live replicas, buckets this replica holds,

@@ -1,5 +1,6 @@
 #include "events/dapr_client.hpp"
 
+#include "core/log.hpp"
 #include "events/failure_model.hpp"
 
 #include <curl/curl.h>
@@ -9,9 +10,23 @@ namespace tasks {
 
 namespace {
 
+// One lane in flight: which rows are on the wire and what came back.
+struct Transfer {
+  const Lane* lane = nullptr;
+  size_t lane_index = 0;
+  size_t next = 0;         // the first row of the request on the wire
+  size_t entries = 0;      // rows in the bulk request on the wire; 0: a single publish of row `next`
+  size_t single_left = 0;  // rows to send one at a time before going back to bulk
+  LaneOutcome* outcome = nullptr;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  std::string url, request, body;
+  size_t keep = 2048;  // of the answer's body: all of a bulk answer's failedEntries, the start of others
+};
+
 size_t keep_body(char* data, size_t size, size_t n, void* out) {
-  auto* body = static_cast<std::string*>(out);
-  if (body->size() < 2048) body->append(data, std::min(size * n, 2048 - body->size()));
+  auto* t = static_cast<Transfer*>(out);
+  if (t->body.size() < t->keep) t->body.append(data, std::min(size * n, t->keep - t->body.size()));
   return size * n;
 }
 
@@ -22,15 +37,14 @@ std::string escape(CURL* curl, const std::string& s) {
   return out;
 }
 
-// One lane in flight: which row is on the wire and what came back.
-struct Transfer {
-  const Lane* lane = nullptr;
-  size_t next = 0;  // index of the row on the wire
-  LaneOutcome* outcome = nullptr;
-  CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
-  std::string url, body;
-};
+// The rows' common traceparent, for the request's header ("" when they differ or have none).
+// daprd uses the header only for events without a traceid, and ours carry their own.
+std::string shared_traceparent(const Lane& lane, size_t first, size_t count) {
+  const std::string& tp = lane.rows[first].event.traceparent;
+  for (size_t i = first + 1; i < first + count; ++i)
+    if (lane.rows[i].event.traceparent != tp) return "";
+  return tp;
+}
 
 Transport transport_of(CURLcode code) {
   switch (code) {
@@ -54,7 +68,10 @@ struct DaprClient::Impl {
   CURLM* multi = nullptr;
   CURL* helper = nullptr;   // for URL escaping
   std::vector<CURL*> idle;  // reusable handles: their connections stay alive
-  std::string base_url;
+  std::string base_url, bulk_url;
+  bool bulk = true;                          // until the sidecar refuses the bulk route
+  const std::vector<Lane>* lanes = nullptr;  // of the deliver() running
+  Delivery* delivery = nullptr;
 
   CURL* take() {
     if (!idle.empty()) {
@@ -66,21 +83,36 @@ struct DaprClient::Impl {
   }
 
   void start(Transfer& t) {
-    const OutboxRow& row = t.lane->rows[t.next];
     curl_easy_reset(t.easy);
-    t.url = base_url + escape(helper, row.event.partition_key);
     t.body.clear();
     curl_slist_free_all(t.headers);
-    t.headers = curl_slist_append(nullptr, "Content-Type: application/cloudevents+json");
-    t.headers = curl_slist_append(t.headers, "Expect:");
+    t.headers = curl_slist_append(nullptr, "Expect:");
     if (!target.api_token.empty())
       t.headers = curl_slist_append(t.headers, ("dapr-api-token: " + target.api_token).c_str());
-    if (!row.event.traceparent.empty())
-      t.headers = curl_slist_append(t.headers, ("traceparent: " + row.event.traceparent).c_str());
+    t.entries = bulk && t.single_left == 0 ? bulk_part_size(*t.lane, t.next, target.bulk_max_bytes) : 0;
+    std::string traceparent;
+    if (t.entries > 0) {
+      t.url = bulk_url;
+      t.request = bulk_body(*lanes, {BulkPart{t.lane_index, t.next, t.entries}});
+      t.keep = 256 * 1024;
+      t.headers = curl_slist_append(t.headers, "Content-Type: application/json");
+      traceparent = shared_traceparent(*t.lane, t.next, t.entries);
+      ++delivery->bulk_requests;
+    } else {
+      const OutboxRow& row = t.lane->rows[t.next];
+      t.url = base_url + escape(helper, row.event.partition_key);
+      t.request.clear();
+      t.keep = 2048;
+      t.headers = curl_slist_append(t.headers, "Content-Type: application/cloudevents+json");
+      traceparent = row.event.traceparent;
+    }
+    ++delivery->requests;
+    if (!traceparent.empty()) t.headers = curl_slist_append(t.headers, ("traceparent: " + traceparent).c_str());
+    const std::string& body = t.entries > 0 ? t.request : t.lane->rows[t.next].event.payload;
     curl_easy_setopt(t.easy, CURLOPT_URL, t.url.c_str());
     curl_easy_setopt(t.easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(t.easy, CURLOPT_POSTFIELDS, row.event.payload.data());
-    curl_easy_setopt(t.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(row.event.payload.size()));
+    curl_easy_setopt(t.easy, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(t.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.headers);
     curl_easy_setopt(t.easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(t.easy, CURLOPT_TIMEOUT_MS, static_cast<long>(target.timeout.count()));
@@ -88,9 +120,45 @@ struct DaprClient::Impl {
                      std::min<long>(static_cast<long>(target.timeout.count()), 2000L));
     curl_easy_setopt(t.easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, keep_body);
-    curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t.body);
+    curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(t.easy, CURLOPT_PRIVATE, &t);
     curl_multi_add_handle(multi, t.easy);
+  }
+
+  // The sidecar has no bulk route: single publish from now on, said once.
+  void give_up_bulk(const AttemptResult& answer) {
+    if (!bulk) return;
+    bulk = false;
+    log::warn("publisher switches to single publish: the sidecar refused the bulk publish route",
+              {{"topic", target.topic}, {"http_status", answer.http_status}, {"error", describe(answer)}});
+  }
+
+  // A bulk answer came: true when the lane goes on with another request.
+  bool after_bulk(Transfer& t, AttemptResult result, bool in_time) {
+    if (bulk_route_refused(result)) {
+      give_up_bulk(result);
+      return in_time;  // the same rows again, by single publish
+    }
+    if (bulk_answer_needs_single(result, t.entries)) {
+      t.single_left = t.entries;
+      return in_time;
+    }
+    auto answer = read_bulk_answer(*lanes, {BulkPart{t.lane_index, t.next, t.entries}}, result);
+    delivery->reorder_risks += answer.reorder_risks;
+    auto& attempts = answer.parts.front().attempts;
+    const bool all = attempts.size() == t.entries && is_delivered(attempts.back().second);
+    for (auto& a : attempts) t.outcome->attempts.push_back(std::move(a));
+    t.next += t.entries;
+    return all && t.next < t.lane->rows.size() && in_time;
+  }
+
+  // A single publish's answer came: true when the lane goes on.
+  bool after_single(Transfer& t, AttemptResult result, bool in_time) {
+    const bool delivered = is_delivered(result);
+    t.outcome->attempts.emplace_back(t.lane->rows[t.next].id, std::move(result));
+    if (!delivered) return false;
+    if (t.single_left > 0) --t.single_left;
+    return ++t.next < t.lane->rows.size() && in_time;
   }
 };
 
@@ -100,8 +168,11 @@ DaprClient::DaprClient(DaprTarget target) : impl_(std::make_unique<Impl>()) {
   impl_->multi = curl_multi_init();
   impl_->helper = curl_easy_init();
   const auto& t = impl_->target;
-  impl_->base_url = t.endpoint + "/v1.0/publish/" + escape(impl_->helper, t.pubsub) + "/" +
-                    escape(impl_->helper, t.topic) + "?metadata.partitionKey=";
+  const std::string path = escape(impl_->helper, t.pubsub) + "/" + escape(impl_->helper, t.topic);
+  impl_->base_url = t.endpoint + "/v1.0/publish/" + path + "?metadata.partitionKey=";
+  // No request-level metadata.partitionKey: for Kafka it would overwrite every entry's key.
+  impl_->bulk_url = t.endpoint + "/v1.0/publish/bulk/" + path;
+  impl_->bulk = t.bulk;
 }
 
 DaprClient::~DaprClient() {
@@ -114,31 +185,36 @@ std::string DaprClient::url_for(const std::string& partition_key) const {
   return impl_->base_url + escape(impl_->helper, partition_key);
 }
 
-std::vector<LaneOutcome> DaprClient::deliver(const std::vector<Lane>& lanes,
-                                             std::chrono::steady_clock::time_point deadline) {
+bool DaprClient::bulk() const {
+  return impl_->bulk;
+}
+
+Delivery DaprClient::deliver(const std::vector<Lane>& lanes, std::chrono::steady_clock::time_point deadline) {
   auto& im = *impl_;
-  std::vector<LaneOutcome> outcomes(lanes.size());
+  Delivery delivery;
+  delivery.lanes.resize(lanes.size());
+  im.lanes = &lanes;
+  im.delivery = &delivery;
   std::vector<Transfer> transfers(lanes.size());
   int active = 0;
   for (size_t i = 0; i < lanes.size(); ++i) {
     if (lanes[i].rows.empty()) continue;
     if (std::chrono::steady_clock::now() >= deadline) break;  // e.g. the rows' lease has ended
     transfers[i].lane = &lanes[i];
-    transfers[i].outcome = &outcomes[i];
+    transfers[i].lane_index = i;
+    transfers[i].outcome = &delivery.lanes[i];
     transfers[i].easy = im.take();
     im.start(transfers[i]);
     ++active;
   }
   auto finish = [&](Transfer& t, AttemptResult result) {
     curl_multi_remove_handle(im.multi, t.easy);
-    const bool delivered = is_delivered(result);
-    t.outcome->attempts.emplace_back(t.lane->rows[t.next].id, std::move(result));
     // A lane goes on only after a delivery; any failure stops it to keep the user's order.
     // Past the deadline nothing new starts (what is on the wire may still finish).
-    if (delivered && ++t.next < t.lane->rows.size() && std::chrono::steady_clock::now() < deadline) {
-      im.start(t);
-      return;
-    }
+    const bool in_time = std::chrono::steady_clock::now() < deadline;
+    const bool go_on =
+        t.entries > 0 ? im.after_bulk(t, std::move(result), in_time) : im.after_single(t, std::move(result), in_time);
+    if (go_on) return im.start(t);
     --active;
   };
   while (active > 0) {
@@ -167,7 +243,9 @@ std::vector<LaneOutcome> DaprClient::deliver(const std::vector<Lane>& lanes,
     curl_slist_free_all(t.headers);
     im.idle.push_back(t.easy);
   }
-  return outcomes;
+  im.lanes = nullptr;
+  im.delivery = nullptr;
+  return delivery;
 }
 
 }  // namespace tasks

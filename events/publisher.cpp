@@ -56,6 +56,7 @@ struct publisher_state {
   // Counters.
   std::uint64_t rounds = 0, delivered = 0, failed_attempts = 0, retried = 0, dead_lettered = 0;
   std::uint64_t lane_backoffs = 0, topic_backoffs = 0, probes = 0;
+  std::uint64_t requests = 0, bulk_requests = 0, reorder_risks = 0;  // HTTP exchanges; see BulkAnswer
   std::map<std::string, std::uint64_t> delivered_by_type, failures_by_reason, failures_by_scope;
   std::string last_error;
   millis last_error_at = 0;
@@ -219,9 +220,20 @@ RoundResult deliver(self_ptr self, const std::vector<Lane>& lanes, clock::time_p
   st.in_flight = static_cast<std::int64_t>(lanes.size());
   auto deadline = std::min(clock::now() + st.options.round_budget, lease_until);
   if (st.drain) deadline = std::min(deadline, st.drain_deadline);
-  auto outcomes = st.client->deliver(lanes, deadline);
-  auto judged =
-      judge_round(st.options.target.topic, lanes, outcomes, st.recent, now_millis(), st.options.policy, st.rng);
+  auto delivery = st.client->deliver(lanes, deadline);
+  const auto& topic = st.options.target.topic;
+  st.requests += delivery.requests;
+  st.bulk_requests += delivery.bulk_requests;
+  st.reorder_risks += delivery.reorder_risks;
+  if (st.options.metrics) {
+    st.options.metrics->publish_requests(topic, "bulk", delivery.bulk_requests);
+    st.options.metrics->publish_requests(topic, "single", delivery.requests - delivery.bulk_requests);
+    st.options.metrics->publish_reorder_risks(topic, delivery.reorder_risks);
+  }
+  if (delivery.reorder_risks > 0)
+    log::warn("bulk entries written behind a failed entry of their lane: sent again after it",
+              {{"topic", topic}, {"reorder_risks", delivery.reorder_risks}});
+  auto judged = judge_round(topic, lanes, delivery.lanes, st.recent, now_millis(), st.options.policy, st.rng);
   // The topic's next backoff, when this round finds it in trouble (logged with each failure).
   if (judged.topic_trouble && !judged.delivered_any)
     st.next_topic_delay = full_jitter(backoff_ceiling(st.trouble_rounds + 1, st.options.policy), st.rng);
@@ -429,6 +441,10 @@ publisher_actor::behavior_type publisher_impl(self_ptr self, persistence_actor s
             {"probes", s.probes},
             {"last_probe_user", s.last_probe_user},
             {"rounds", s.rounds},
+            {"publish_mode", s.client->bulk() ? "bulk" : "single"},
+            {"requests", s.requests},
+            {"bulk_requests", s.bulk_requests},
+            {"reorder_risks", s.reorder_risks},
             {"delivered", s.delivered},
             {"failed", s.failed_attempts},
             {"retried", s.retried},

@@ -73,6 +73,16 @@ PrometheusMetrics::PrometheusMetrics()
                     .Name("tasks_publish_backoffs_total")
                     .Help("Publish failures that backed off a lane (scope=lane) or the whole topic (scope=topic)")
                     .Register(*registry_)),
+      publish_requests_(prometheus::BuildCounter()
+                            .Name("tasks_publish_requests_total")
+                            .Help("HTTP requests to the sidecar, by topic and mode (bulk: a lane's events in one, "
+                                  "single: one event)")
+                            .Register(*registry_)),
+      reorder_risks_(prometheus::BuildCounter()
+                         .Name("tasks_publish_reorder_risks_total")
+                         .Help("Bulk entries the broker wrote after an earlier entry of their user failed; they are "
+                               "sent again after it (a consumer may see them early and twice)")
+                         .Register(*registry_)),
       user_actors_(
           prometheus::BuildGauge().Name("tasks_user_actors").Help("Live per-user actors").Register(*registry_)),
       restarts_(prometheus::BuildCounter()
@@ -110,6 +120,8 @@ PrometheusMetrics::PrometheusMetrics()
     dead_lettered_.Add({{"topic", std::string(topic)}});
     set_outbox(OutboxGauges{std::string(topic)});
     for (const char* scope : {"lane", "topic"}) backoffs_.Add({{"topic", std::string(topic)}, {"scope", scope}});
+    for (const char* mode : {"bulk", "single"}) publish_requests_.Add({{"topic", std::string(topic)}, {"mode", mode}});
+    reorder_risks_.Add({{"topic", std::string(topic)}});
   }
   for (const char* kind : {"persistence", "registry", "publisher", "user"}) restarts_.Add({{"kind", kind}});
   for (const char* reason : {"in_flight", "user_queue"}) shed_.Add({{"reason", reason}});
@@ -148,6 +160,14 @@ void PrometheusMetrics::http_shed(const std::string& reason) {
 
 void PrometheusMetrics::publish_backoff(const std::string& topic, const std::string& scope) {
   backoffs_.Add({{"topic", topic}, {"scope", scope}}).Increment();
+}
+
+void PrometheusMetrics::publish_requests(const std::string& topic, const std::string& mode, std::uint64_t n) {
+  if (n > 0) publish_requests_.Add({{"topic", topic}, {"mode", mode}}).Increment(static_cast<double>(n));
+}
+
+void PrometheusMetrics::publish_reorder_risks(const std::string& topic, std::uint64_t n) {
+  if (n > 0) reorder_risks_.Add({{"topic", topic}}).Increment(static_cast<double>(n));
 }
 
 void PrometheusMetrics::cluster_state(std::int64_t live, std::int64_t held, std::int64_t unowned) {

@@ -36,6 +36,8 @@ class PrometheusMetrics : public Metrics {
   void actor_restarted(const std::string& kind) override;
   void http_shed(const std::string& reason) override;
   void publish_backoff(const std::string& topic, const std::string& scope) override;
+  void publish_requests(const std::string& topic, const std::string& mode, std::uint64_t n) override;
+  void publish_reorder_risks(const std::string& topic, std::uint64_t n) override;
   void cluster_state(std::int64_t live, std::int64_t held, std::int64_t unowned) override;
   void lease_change(const std::string& change, std::int64_t n) override;
   void cluster_replicas(const std::map<std::string, std::int64_t>& held) override;
@@ -65,6 +67,8 @@ class PrometheusMetrics : public Metrics {
   prometheus::Family<prometheus::Gauge>& dead_letters_;
   prometheus::Family<prometheus::Gauge>& dead_letter_oldest_;
   prometheus::Family<prometheus::Counter>& backoffs_;
+  prometheus::Family<prometheus::Counter>& publish_requests_;
+  prometheus::Family<prometheus::Counter>& reorder_risks_;
   prometheus::Family<prometheus::Gauge>& user_actors_;
   prometheus::Family<prometheus::Counter>& restarts_;
   prometheus::Family<prometheus::Counter>& shed_;

@@ -417,6 +417,82 @@ BOOST_AUTO_TEST_CASE(answers_by_event_then_lane_then_key_then_topic_then_default
   BOOST_TEST(sidecar.delivered().size() == 1u);
 }
 
+namespace {
+
+// One bulk publish as taskd sends it: entries (key, event id), each with its own partitionKey.
+HttpResponse publish_bulk(HttpClient& http, const std::string& topic,
+                          const std::vector<std::pair<std::string, std::string>>& entries) {
+  json body = json::array();
+  int n = 0;
+  for (const auto& [key, event_id] : entries)
+    body.push_back({{"entryId", std::to_string(++n)},
+                    {"event", {{"specversion", "1.0"}, {"id", event_id}, {"type", "test"}, {"source", "t"}}},
+                    {"contentType", "application/cloudevents+json"},
+                    {"metadata", {{"partitionKey", key}}}});
+  return http.request("POST", "/v1.0/publish/bulk/pubsub-kafka/" + topic, body.dump(),
+                      {"Content-Type: application/json"});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(bulk_entries_are_recorded_and_answered_one_by_one_as_daprd_does) {
+  RecordingSidecar sidecar;
+  HttpClient http(sidecar.endpoint());
+  sidecar.behave_for_event("bad", daprd_error(500, "ERR_PUBSUB_PUBLISH_MESSAGE"));
+  // Two lanes, one failed entry in the middle of alice's: daprd's partial failure.
+  auto partial = publish_bulk(http, "task-events", {{"alice", "a1"}, {"alice", "bad"}, {"alice", "a3"}, {"bob", "b1"}});
+  BOOST_TEST(partial.status == 500);
+  BOOST_TEST(partial.json()["errorCode"] == "ERR_PUBSUB_PUBLISH_MESSAGE");
+  BOOST_TEST(partial.json()["failedEntries"].size() == 1u);
+  BOOST_TEST(partial.json()["failedEntries"][0]["entryId"] == "2");
+  BOOST_TEST(partial.json()["failedEntries"][0]["error"].is_string());
+  auto all = sidecar.requests();
+  BOOST_REQUIRE_EQUAL(all.size(), 4u);
+  BOOST_TEST(all[0].bulk);
+  BOOST_TEST(all[0].partition_key == "alice");
+  BOOST_TEST(all[3].partition_key == "bob");
+  BOOST_TEST(all[1].event_id() == "bad");
+  BOOST_TEST(all[1].entry_id == "2");
+  BOOST_TEST(all[1].answered == 500);
+  BOOST_TEST(all[2].answered == 204);  // written behind the failed one, as the broker would
+  BOOST_TEST(all[0].content_type == "application/cloudevents+json");
+  BOOST_TEST(json::parse(all[0].body)["id"] == "a1");
+  BOOST_TEST(all[0].request == all[3].request);
+  BOOST_TEST(sidecar.request_count() == 4u);  // events
+  BOOST_TEST(sidecar.http_request_count() == 1u);
+  BOOST_TEST(sidecar.bulk_request_count() == 1u);
+  BOOST_TEST(sidecar.max_in_flight_per_lane() == 1u);  // one request: one in flight per lane
+
+  // A failure that is not one entry's answers the whole request.
+  sidecar.behave_for_key("task-events", "bob", daprd_error(403, "ERR_PUBSUB_FORBIDDEN"));
+  auto whole = publish_bulk(http, "task-events", {{"alice", "a4"}, {"bob", "b2"}});
+  BOOST_TEST(whole.status == 403);
+  BOOST_TEST(whole.json()["errorCode"] == "ERR_PUBSUB_FORBIDDEN");
+  BOOST_TEST(!whole.json().contains("failedEntries"));
+  all = sidecar.requests();
+  BOOST_TEST(all[4].answered == 403);
+  BOOST_TEST(all[5].answered == 403);
+  sidecar.forget_overrides();
+  BOOST_TEST(publish_bulk(http, "task-events", {{"alice", "a5"}}).status == 204);
+
+  // A body daprd cannot read, repeated entry ids: 400 for the whole request, nothing recorded.
+  const auto unreadable =
+      http.request("POST", "/v1.0/publish/bulk/pubsub-kafka/task-events", "[{", {"Content-Type: application/json"});
+  BOOST_TEST(unreadable.status == 400);
+  BOOST_TEST(unreadable.json()["errorCode"] == "ERR_PUBSUB_EVENTS_SER");
+  BOOST_TEST(sidecar.requests().size() == 7u);
+
+  // Without the bulk route: a 404 with no Dapr errorCode, as a server that lacks the route.
+  sidecar.serve_bulk(false);
+  const auto refused = publish_bulk(http, "task-events", {{"alice", "a6"}});
+  BOOST_TEST(refused.status == 404);
+  BOOST_TEST(refused.body.find("errorCode") == std::string::npos);
+  BOOST_TEST(sidecar.requests().size() == 7u);
+  BOOST_TEST(publish(http, "task-events", "alice", "a6").status == 204);  // single publish still served
+  BOOST_TEST(sidecar.http_request_count() == 6u);
+  BOOST_TEST(sidecar.bulk_request_count() == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(a_closing_lane_records_the_request_and_closes_without_an_answer) {
   RecordingSidecar sidecar;
   HttpClient http(sidecar.endpoint());

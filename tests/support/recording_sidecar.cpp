@@ -12,6 +12,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "http/request_meta.hpp"
@@ -60,7 +61,46 @@ RecordedPublish parse_publish(const std::string& rest, const std::string& query,
   r.body = request.body();
   r.event = nlohmann::json::parse(r.body, nullptr, false);
   if (r.event.is_discarded()) r.event = nullptr;
+  r.content_type = std::string(request[bhttp::field::content_type]);
   return r;
+}
+
+// A bulk publish's entries as recorded, or the error daprd gives the whole request for a body it
+// cannot take (pkg/api/http/http.go onBulkPublish): not a JSON array of entries (400
+// ERR_PUBSUB_EVENTS_SER), an entryId missing or repeated (400 ERR_PUBSUB_EVENTS_SER), an event
+// that is not a CloudEvent object (500 ERR_PUBSUB_CLOUD_EVENTS_SER).
+std::vector<RecordedPublish> parse_bulk(const std::string& rest, const bhttp::request<bhttp::string_body>& request,
+                                        std::string& refused_code, long& refused_status) {
+  std::vector<RecordedPublish> out;
+  RecordedPublish base;
+  base.at = Clock::now();
+  base.pubsub = url_decode(rest.substr(0, rest.find('/')));
+  base.topic = url_decode(rest.substr(rest.find('/') + 1));
+  base.bulk = true;
+  for (const auto& field : request) base.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+  const auto entries = nlohmann::json::parse(request.body(), nullptr, false);
+  auto refuse = [&](long status, const char* code) {
+    refused_status = status;
+    refused_code = code;
+    return std::vector<RecordedPublish>{};
+  };
+  if (!entries.is_array()) return refuse(400, "ERR_PUBSUB_EVENTS_SER");
+  std::set<std::string> ids;
+  for (const auto& e : entries) {
+    if (!e.is_object() || !e.contains("entryId") || !e["entryId"].is_string())
+      return refuse(400, "ERR_PUBSUB_EVENTS_SER");
+    RecordedPublish r = base;
+    r.entry_id = e["entryId"].get<std::string>();
+    if (r.entry_id.empty() || !ids.insert(r.entry_id).second) return refuse(400, "ERR_PUBSUB_EVENTS_SER");
+    r.event = e.value("event", nlohmann::json());
+    if (!r.event.is_object()) return refuse(500, "ERR_PUBSUB_CLOUD_EVENTS_SER");
+    r.body = r.event.dump();
+    r.content_type = e.value("contentType", "");
+    if (auto m = e.find("metadata"); m != e.end() && m->is_object())
+      if (auto k = m->find("partitionKey"); k != m->end() && k->is_string()) r.partition_key = k->get<std::string>();
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 // What goes back on the wire; nothing at all when `send` is false.
@@ -70,10 +110,27 @@ struct Reply {
   std::string body{}, content_type{};
 };
 
+// daprd's whole-request error answer (respondWithError: {"errorCode", "message"}).
+Reply daprd_error(long status, const std::string& code, const std::string& message) {
+  return Reply{true, status, nlohmann::json{{"errorCode", code}, {"message", message}}.dump(), "application/json"};
+}
+
+bool failing(const SidecarBehaviour& b) {
+  return b.status < 200 || b.status >= 300;
+}
+
+// A failure daprd reports per entry of a bulk request: the component's publish failed for it.
+bool entry_failure(const SidecarBehaviour& b) {
+  return b.status == 500 && b.body.empty() && (b.error_code.empty() || b.error_code == "ERR_PUBSUB_PUBLISH_MESSAGE");
+}
+
 Reply reply_for(const SidecarBehaviour& b) {
   Reply reply;
   reply.status = b.status;
-  if (b.status < 200 || b.status >= 300) {
+  if (!b.body.empty()) {
+    reply.body = b.body;
+    reply.content_type = "application/json";
+  } else if (b.status < 200 || b.status >= 300) {
     const std::string code = b.error_code.empty() ? "ERR_TEST" : b.error_code;
     reply.body = nlohmann::json{{"errorCode", code}, {"message", "told to answer " + std::to_string(b.status)}}.dump();
     reply.content_type = "application/json";
@@ -101,7 +158,8 @@ struct RecordingSidecar::Impl {
   std::function<void(const RecordedPublish&)> observer;
   size_t cleared = 0;  // records dropped by clear(): a record's number minus this is its index
   bool keep = true;
-  size_t total = 0, total_delivered = 0;
+  size_t total = 0, total_delivered = 0, http_total = 0, bulk_total = 0;
+  bool bulk_route = true;
   size_t in_flight = 0, max_in_flight = 0, max_per_key = 0, max_per_lane = 0;
   std::map<std::string, size_t> in_flight_by_key;
   std::map<LaneKey, size_t> in_flight_by_lane, max_by_lane;
@@ -139,6 +197,7 @@ struct RecordingSidecar::Impl {
     const auto b = behaviour_for(r);
     if (observer) observer(r);
     ++total;
+    r.request = ++http_total;
     max_in_flight = std::max(max_in_flight, ++in_flight);
     const size_t number = cleared + seen.size();
     if (keep) {
@@ -167,6 +226,121 @@ struct RecordingSidecar::Impl {
     if (number >= cleared && number - cleared < seen.size()) seen[number - cleared].answered = status;
   }
 
+  // A bulk request's entries, recorded as in flight: a lane (topic, key) counts once however many
+  // entries it has. Returns the first entry's number and each entry's behaviour.
+  std::optional<std::pair<size_t, std::vector<SidecarBehaviour>>> admit_bulk(std::vector<RecordedPublish> entries,
+                                                                             std::uint64_t of_generation) {
+    std::lock_guard lock(mutex);
+    if (of_generation != generation) return std::nullopt;
+    ++http_total;
+    ++bulk_total;
+    max_in_flight = std::max(max_in_flight, ++in_flight);
+    std::vector<SidecarBehaviour> behaviours;
+    const size_t number = cleared + seen.size();
+    std::set<LaneKey> lanes;
+    for (auto& r : entries) {
+      behaviours.push_back(behaviour_for(r));
+      r.request = http_total;
+      if (observer) observer(r);
+      ++total;
+      lanes.insert({r.topic, r.partition_key});
+    }
+    if (keep) {
+      std::set<std::string> keys;
+      for (const auto& lane : lanes) {
+        const size_t now = ++in_flight_by_lane[lane];
+        max_by_lane[lane] = std::max(max_by_lane[lane], now);
+        max_per_lane = std::max(max_per_lane, now);
+        if (keys.insert(lane.second).second) max_per_key = std::max(max_per_key, ++in_flight_by_key[lane.second]);
+      }
+      for (auto& r : entries) seen.push_back(std::move(r));
+    }
+    return std::pair{number, std::move(behaviours)};
+  }
+
+  // The bulk request is over: each entry's status (0: closed without an answer).
+  void settle_bulk(size_t number, const std::vector<LaneKey>& entry_lanes, const std::vector<long>& statuses,
+                   std::uint64_t of_generation) {
+    std::lock_guard lock(mutex);
+    if (of_generation != generation) return;
+    --in_flight;
+    if (!keep) {
+      for (long s : statuses) total_delivered += s == 204;
+      return;
+    }
+    std::set<LaneKey> lanes(entry_lanes.begin(), entry_lanes.end());
+    std::set<std::string> keys;
+    for (const auto& lane : lanes) {
+      --in_flight_by_lane[lane];
+      if (keys.insert(lane.second).second) --in_flight_by_key[lane.second];
+    }
+    for (size_t i = 0; i < statuses.size(); ++i)
+      if (number + i >= cleared && number + i - cleared < seen.size())
+        seen[number + i - cleared].answered = statuses[i];
+  }
+
+  // POST /v1.0/publish/bulk/{pubsub}/{topic}, answered as daprd 1.18.3 does (see the header).
+  Reply on_bulk(const std::string& rest, const bhttp::request<bhttp::string_body>& request,
+                std::uint64_t of_generation) {
+    {
+      std::lock_guard lock(mutex);
+      if (!bulk_route) {
+        ++http_total;
+        return Reply{true, 404, "404 page not found\n", "text/plain; charset=utf-8"};
+      }
+    }
+    std::string refused_code;
+    long refused_status = 0;
+    auto entries = parse_bulk(rest, request, refused_code, refused_status);
+    if (refused_status != 0) {
+      std::lock_guard lock(mutex);
+      ++http_total;
+      ++bulk_total;
+      return daprd_error(refused_status, refused_code, "the bulk request could not be read");
+    }
+    std::vector<LaneKey> lanes;
+    for (const auto& e : entries) lanes.emplace_back(e.topic, e.partition_key);
+    std::vector<std::string> ids;
+    for (const auto& e : entries) ids.push_back(e.entry_id);
+    const auto admitted = admit_bulk(std::move(entries), of_generation);
+    if (!admitted) return {false};
+    const auto& [number, behaviours] = *admitted;
+    bool close = false, hang = false;
+    std::chrono::milliseconds delay{0};
+    for (const auto& b : behaviours) {
+      close = close || b.close;
+      hang = hang || b.hang;
+      delay = std::max(delay, b.delay);
+    }
+    if (close) {
+      settle_bulk(number, lanes, std::vector<long>(lanes.size(), 0), of_generation);
+      return {false};
+    }
+    if (hang || delay.count() > 0) {
+      std::optional<Clock::time_point> until;
+      if (!hang) until = Clock::now() + delay;
+      if (!wait_for_answer_time(until, of_generation)) return {false};  // stopped meanwhile
+    }
+    // A failure that is not one entry's answers the whole request (the first such entry's).
+    for (const auto& b : behaviours)
+      if ((failing(b) && !entry_failure(b)) || !b.body.empty()) {
+        settle_bulk(number, lanes, std::vector<long>(lanes.size(), b.status), of_generation);
+        return reply_for(b);
+      }
+    std::vector<long> statuses;
+    auto failed = nlohmann::json::array();
+    for (size_t i = 0; i < behaviours.size(); ++i) {
+      const bool fails = entry_failure(behaviours[i]);
+      statuses.push_back(fails ? 500 : 204);
+      if (fails) failed.push_back({{"entryId", ids[i]}, {"error", "told to answer 500"}});
+    }
+    settle_bulk(number, lanes, statuses, of_generation);
+    if (failed.empty()) return {};
+    return Reply{true, 500,
+                 nlohmann::json{{"failedEntries", failed}, {"errorCode", "ERR_PUBSUB_PUBLISH_MESSAGE"}}.dump(),
+                 "application/json"};
+  }
+
   // Waits until `until` (true) or until the server generation ends (false).
   bool wait_for_answer_time(std::optional<Clock::time_point> until, std::uint64_t of_generation) {
     std::unique_lock lock(mutex);
@@ -182,7 +356,8 @@ struct RecordingSidecar::Impl {
     const std::string target(request.target());
     const auto q = target.find('?');
     const std::string path = target.substr(0, q), query = q == std::string::npos ? "" : target.substr(q + 1);
-    const std::string prefix = "/v1.0/publish/";
+    const std::string prefix = "/v1.0/publish/", bulk_prefix = "/v1.0/publish/bulk/";
+    if (path.rfind(bulk_prefix, 0) == 0) return on_bulk(path.substr(bulk_prefix.size()), request, of_generation);
     if (path.rfind(prefix, 0) != 0) return {};  // healthz and the like: 204
     auto r = parse_publish(path.substr(prefix.size()), query, request);
     const LaneKey lane{r.topic, r.partition_key};
@@ -368,6 +543,11 @@ void RecordingSidecar::forget_overrides() {
   impl_->by_event.clear();
 }
 
+void RecordingSidecar::serve_bulk(bool serve) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->bulk_route = serve;
+}
+
 void RecordingSidecar::start() {
   impl_->start();
 }
@@ -413,6 +593,16 @@ void RecordingSidecar::observe(std::function<void(const RecordedPublish&)> obser
 size_t RecordingSidecar::request_count() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->total;
+}
+
+size_t RecordingSidecar::http_request_count() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->http_total;
+}
+
+size_t RecordingSidecar::bulk_request_count() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->bulk_total;
 }
 
 size_t RecordingSidecar::max_in_flight() const {

@@ -1,6 +1,7 @@
 // The publisher actors alone, in process: a real SQLite store, the persistence actor, and a
 // recording sidecar on loopback standing in for Dapr.
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <set>
@@ -128,8 +129,11 @@ BOOST_AUTO_TEST_CASE(delivers_every_users_events_in_commit_order_with_key_and_he
     got[r.partition_key].push_back(r.event["id"]);
     BOOST_TEST(r.pubsub == "pubsub-kafka");
     BOOST_TEST(r.topic == topic);
-    BOOST_TEST(r.headers.at("content-type") == "application/cloudevents+json");
+    BOOST_TEST(r.bulk);  // the default
+    BOOST_TEST(r.content_type == "application/cloudevents+json");
+    BOOST_TEST(r.headers.at("content-type") == "application/json");
     BOOST_TEST(r.headers.at("dapr-api-token") == "sidecar-secret");
+    // The request's header is its events' traceparent when they share one.
     if (r.partition_key == "user-0")
       BOOST_TEST(r.headers.at("traceparent") == traceparent);
     else
@@ -137,6 +141,9 @@ BOOST_AUTO_TEST_CASE(delivers_every_users_events_in_commit_order_with_key_and_he
   }
   for (const auto& [user, ids] : expected) BOOST_TEST(got[user] == ids, boost::test_tools::per_element());
   BOOST_TEST(w.sidecar.max_in_flight_per_key() == 1u);
+  // A lane's due events in one request: at most one request per user and round here.
+  BOOST_TEST(w.sidecar.http_request_count() <= 15u);
+  BOOST_TEST(w.sidecar.http_request_count() == w.sidecar.bulk_request_count());
   caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
 }
 
@@ -156,9 +163,11 @@ BOOST_AUTO_TEST_CASE(a_retried_event_keeps_its_id_and_order_holds_across_retries
   w.sidecar.behave("", SidecarBehaviour{500});
   auto ids = w.commit_events("alice", 3);
   auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
-  BOOST_REQUIRE(wait_until([&] { return w.sidecar.requests().size() >= 3u; }));
-  // While the first is failing, nothing behind it is sent.
-  for (const auto& r : w.sidecar.requests()) BOOST_TEST(r.event["id"] == ids[0]);
+  BOOST_REQUIRE(wait_until([&] { return status_of(*w.sys, pub).details["failed"].get<int>() >= 3; }));
+  // While the first is failing, nothing behind it is delivered (bulk sends them along in the
+  // lane's first request; the probes after it carry the first alone).
+  for (const auto& r : w.sidecar.requests())
+    if (r.event["id"] != ids[0]) BOOST_TEST(r.answered != 204);
   BOOST_TEST(status_of(*w.sys, pub).state == "backing off");
   w.sidecar.behave("", SidecarBehaviour{204});
   BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 3u; }));
@@ -233,7 +242,10 @@ BOOST_AUTO_TEST_CASE(an_event_failing_for_itself_past_the_maximum_age_stops_its_
   auto dead = w.dead();
   BOOST_TEST(dead[0].event.event_id == alice[0]);
   BOOST_TEST(dead[0].reason.find("TASKS_PUBLISH_MAX_AGE") != std::string::npos);
-  // Alice's second event waits behind it: never sent while the lane is stopped.
+  // Alice's second event waits behind it: never delivered, and never sent while the lane is
+  // stopped.
+  for (const auto& r : w.sidecar.requests()) BOOST_TEST(!(r.event["id"] == alice[1] && r.answered == 204));
+  w.sidecar.clear();
   w.sidecar.forget_overrides();
   auto more = w.commit_events("bob", 1);
   BOOST_REQUIRE(wait_until([&] {
@@ -342,6 +354,193 @@ BOOST_AUTO_TEST_CASE(a_crashed_publisher_is_restarted_and_resumes_without_loss) 
   w.persistence = nullptr;
   caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
   w.sys->await_all_actors_done();
+}
+
+// ---- Bulk publish (the default): what must not break when a lane's events share a request.
+
+namespace {
+
+SidecarBehaviour publish_message_failure() {
+  SidecarBehaviour b{500};
+  b.error_code = "ERR_PUBSUB_PUBLISH_MESSAGE";
+  return b;
+}
+
+// The ids of `user`'s events as the sidecar answered them 204, in arrival order.
+std::vector<std::string> delivered_ids(const RecordingSidecar& sidecar, const std::string& user) {
+  std::vector<std::string> out;
+  for (const auto& r : sidecar.delivered())
+    if (r.partition_key == user) out.push_back(r.event_id());
+  return out;
+}
+
+// Each event's last copy, in the order the last copies arrived: what a consumer keeping the
+// latest copy of each id reads.
+std::vector<std::string> last_copies(const std::vector<std::string>& arrivals) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < arrivals.size(); ++i)
+    if (std::find(arrivals.begin() + static_cast<std::ptrdiff_t>(i) + 1, arrivals.end(), arrivals[i]) == arrivals.end())
+      out.push_back(arrivals[i]);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(
+    a_failed_entry_in_the_middle_of_a_lane_is_sent_again_first_and_nothing_behind_is_marked_delivered) {
+  World w;
+  auto alice = w.commit_events("alice", 4);
+  auto bob = w.commit_events("bob", 2);  // others flow: alice's failure is hers (lane scope)
+  w.sidecar.behave_for_event(alice[1], publish_message_failure());
+  auto options = w.options();
+  options.policy.initial = milliseconds(300);  // the lane waits long enough to look at it
+  options.policy.max = milliseconds(300);
+  auto pub = spawn_publisher(*w.sys, w.persistence, options);
+  BOOST_REQUIRE(wait_until([&] { return status_of(*w.sys, pub).details["reorder_risks"].get<int>() >= 2; }));
+  // The broker wrote alice[2] and alice[3] behind the failed alice[1]; none of the three is
+  // marked delivered: they wait in the outbox, alice[1] first.
+  BOOST_TEST(w.outbox_rows() == 3);
+  BOOST_TEST(delivered_ids(w.sidecar, "bob") == bob, boost::test_tools::per_element());
+  w.sidecar.forget_overrides();
+  BOOST_REQUIRE(wait_until([&] { return w.outbox_rows() == 0; }));
+  const auto arrivals = delivered_ids(w.sidecar, "alice");
+  // The first round: 0, (1 failed), 2 and 3 written anyway; every retry of 1 (it may have
+  // failed again before the override went) writes 2 and 3 again; at last 1, 2, 3 in order.
+  BOOST_REQUIRE(arrivals.size() >= 6u);
+  BOOST_TEST((std::vector<std::string>(arrivals.begin(), arrivals.begin() + 3)) ==
+                 (std::vector<std::string>{alice[0], alice[2], alice[3]}),
+             boost::test_tools::per_element());
+  BOOST_TEST((std::vector<std::string>(arrivals.end() - 3, arrivals.end())) ==
+                 (std::vector<std::string>{alice[1], alice[2], alice[3]}),
+             boost::test_tools::per_element());
+  BOOST_TEST(last_copies(arrivals) == alice, boost::test_tools::per_element());
+  auto s = status_of(*w.sys, pub);
+  const int lane_failures = s.details["failures_by_scope"].value("lane", 0);
+  BOOST_TEST(lane_failures >= 1);
+  BOOST_TEST(s.details["failures_by_scope"].value("topic", 0) == 0);
+  BOOST_TEST(s.details["reorder_risks"] == 2 * lane_failures);  // 2 and 3 behind each failure of 1
+  BOOST_TEST(s.details["delivered"] == 6);
+  BOOST_TEST(w.dead().empty());
+  BOOST_TEST(w.sidecar.max_in_flight_per_lane() == 1u);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(a_sidecar_without_the_bulk_route_turns_the_publisher_to_single_and_delivers_in_order) {
+  World w;
+  w.sidecar.serve_bulk(false);
+  std::map<std::string, std::vector<std::string>> expected;
+  for (int u = 0; u < 3; ++u) expected["user-" + std::to_string(u)] = w.commit_events("user-" + std::to_string(u), 3);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+  caf::anon_send(w.persistence, listen_atom::value, topic, outbox_listener_actor{pub});
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 9u; }));
+  for (const auto& [user, ids] : expected)
+    BOOST_TEST(delivered_ids(w.sidecar, user) == ids, boost::test_tools::per_element());
+  auto s = status_of(*w.sys, pub);
+  BOOST_TEST(s.details["publish_mode"] == "single");
+  BOOST_TEST(s.details["failed"] == 0);  // a missing route is no failure of any event
+  for (const auto& r : w.sidecar.requests()) BOOST_TEST(!r.bulk);
+  // The first round's lanes asked once each (refused), then single for good.
+  BOOST_TEST(w.sidecar.http_request_count() <= 9u + 3u);
+  const auto before = w.sidecar.http_request_count();
+  w.commit_events("user-0", 2);
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 11u; }));
+  BOOST_TEST(w.sidecar.http_request_count() == before + 2);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(a_4xx_with_an_error_code_for_the_whole_request_is_topic_trouble_and_dead_letters_nothing) {
+  World w;
+  SidecarBehaviour forbidden{403};
+  forbidden.error_code = "ERR_PUBSUB_FORBIDDEN";
+  w.sidecar.behave("", forbidden);
+  auto alice = w.commit_events("alice", 3);
+  auto bob = w.commit_events("bob", 2);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+  BOOST_REQUIRE(wait_until([&] { return status_of(*w.sys, pub).details["failed"].get<int>() >= 4; }));
+  auto s = status_of(*w.sys, pub);
+  BOOST_TEST(s.details["probing"] == true);
+  BOOST_TEST(s.details["failures_by_scope"].value("topic", 0) >= 4);
+  BOOST_TEST(s.details["publish_mode"] == "bulk");  // a Dapr error code: the route exists
+  BOOST_TEST(w.dead().empty());
+  BOOST_TEST(w.sidecar.delivered_count() == 0u);
+  w.sidecar.behave("", SidecarBehaviour{204});
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 5u; }));
+  BOOST_TEST(delivered_ids(w.sidecar, "alice") == alice, boost::test_tools::per_element());
+  BOOST_TEST(delivered_ids(w.sidecar, "bob") == bob, boost::test_tools::per_element());
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_naming_an_unknown_entry_or_malformed_marks_nothing_delivered) {
+  for (const std::string body :
+       {R"({"failedEntries":[{"entryId":"999999999","error":"not ours"}],"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE"})",
+        R"({"failedEntries":{"entryId":"1"},"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE"})", R"({"failedEntries":[)"}) {
+    BOOST_TEST_CONTEXT(body) {
+      World w;
+      SidecarBehaviour odd{500};
+      odd.body = body;
+      w.sidecar.behave("", odd);
+      auto alice = w.commit_events("alice", 3);
+      auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+      BOOST_REQUIRE(wait_until([&] { return status_of(*w.sys, pub).details["failed"].get<int>() >= 2; }));
+      auto s = status_of(*w.sys, pub);
+      BOOST_TEST(s.details["delivered"] == 0);
+      BOOST_TEST(s.details["reorder_risks"] == 0);
+      BOOST_TEST(w.outbox_rows() == 3);
+      BOOST_TEST(w.dead().empty());
+      w.sidecar.behave("", SidecarBehaviour{204});
+      BOOST_REQUIRE(wait_until([&] { return w.outbox_rows() == 0; }));
+      BOOST_TEST(delivered_ids(w.sidecar, "alice") == alice, boost::test_tools::per_element());
+      caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+    }
+  }
+}
+
+// daprd answers a bulk request as a whole when it cannot read one event of it (it names none):
+// the lane's rows go again one at a time, and only the guilty one is dead-lettered.
+BOOST_AUTO_TEST_CASE(an_unreadable_event_in_the_middle_of_a_lane_is_found_by_single_publish_and_alone_dead_lettered) {
+  World w;
+  auto bob = w.commit_events("bob", 1);  // others flow
+  auto alice = w.commit_events("alice", 4);
+  SidecarBehaviour unreadable{400};
+  unreadable.error_code = "ERR_PUBSUB_EVENTS_SER";
+  w.sidecar.behave_for_event(alice[2], unreadable);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+  BOOST_REQUIRE(wait_until([&] { return w.dead().size() == 1u; }));
+  BOOST_TEST(w.dead()[0].event.event_id == alice[2]);
+  BOOST_REQUIRE(wait_until([&] { return delivered_ids(w.sidecar, "alice").size() == 2u; }));
+  BOOST_TEST(delivered_ids(w.sidecar, "alice") == (std::vector<std::string>{alice[0], alice[1]}),
+             boost::test_tools::per_element());
+  BOOST_TEST(w.outbox_rows() == 1);  // alice[3] waits behind the dead letter
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(single_mode_sends_one_request_per_event_as_before) {
+  World w;
+  std::map<std::string, std::vector<std::string>> expected;
+  for (int u = 0; u < 3; ++u) expected["user-" + std::to_string(u)] = w.commit_events("user-" + std::to_string(u), 4);
+  auto options = w.options();
+  options.target.bulk = false;
+  auto pub = spawn_publisher(*w.sys, w.persistence, options);
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 12u; }));
+  for (const auto& [user, ids] : expected)
+    BOOST_TEST(delivered_ids(w.sidecar, user) == ids, boost::test_tools::per_element());
+  BOOST_TEST(w.sidecar.bulk_request_count() == 0u);
+  BOOST_TEST(w.sidecar.http_request_count() == 12u);
+  for (const auto& r : w.sidecar.requests()) BOOST_TEST(r.headers.at("content-type") == "application/cloudevents+json");
+  BOOST_TEST(status_of(*w.sys, pub).details["publish_mode"] == "single");
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_CASE(bulk_sends_a_lanes_due_events_in_one_request) {
+  World w;
+  for (int u = 0; u < 4; ++u) w.commit_events("user-" + std::to_string(u), 10);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+  BOOST_REQUIRE(wait_until([&] { return w.sidecar.delivered_count() == 40u; }));
+  BOOST_TEST(w.sidecar.http_request_count() == 4u);
+  BOOST_TEST(w.sidecar.bulk_request_count() == 4u);
+  BOOST_TEST(status_of(*w.sys, pub).details["requests"] == 4);
+  BOOST_TEST(w.sidecar.max_in_flight_per_lane() == 1u);
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
