@@ -105,9 +105,11 @@ std::vector<Latency> delivery_latencies(const RecordingSidecar& sidecar, const s
 
 size_t lane_attempts(const RecordingSidecar& sidecar, const std::string& topic, const std::string& user,
                      Clock::time_point from, Clock::time_point to) {
-  size_t n = 0;
-  for (const auto& r : sidecar.requests(topic)) n += r.partition_key == user && r.at >= from && r.at <= to;
-  return n;
+  // The entries of one bulk request share its arrival time: count requests, not entries.
+  std::set<Clock::time_point> requests;
+  for (const auto& r : sidecar.requests(topic))
+    if (r.partition_key == user && r.at >= from && r.at <= to) requests.insert(r.at);
+  return requests.size();
 }
 
 }  // namespace tasks::testing

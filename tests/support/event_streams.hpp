@@ -79,7 +79,8 @@ struct Latency {
 std::vector<Latency> delivery_latencies(const RecordingSidecar& sidecar, const std::vector<Commit>& commits,
                                         const std::vector<std::string>& users);
 
-// The requests of one lane (any answer, or none) that arrived in [from, to].
+// The requests of one lane (any answer, or none) that arrived in [from, to]; a bulk request
+// counts once, however many of the lane's events it carried.
 size_t lane_attempts(const RecordingSidecar& sidecar, const std::string& topic, const std::string& user,
                      Clock::time_point from, Clock::time_point to);
 
