@@ -21,7 +21,7 @@ BUILD_DEB_PACKAGES := build-essential cmake ninja-build pkg-config file dpkg-dev
 # README check).
 DEB_PACKAGES := $(BUILD_DEB_PACKAGES) git curl ca-certificates \
   libpistache-dev sqlite3 postgresql-15 \
-  kcat wrk tmux clang-format python3 python3-yaml openjdk-17-jre-headless maven mmdebstrap
+  kcat wrk valgrind tmux clang-format python3 python3-yaml openjdk-17-jre-headless maven mmdebstrap
 
 .PHONY: deps deps-build build run test sanitize bench format format-check clean stack-up stack-down stack-status
 
@@ -70,8 +70,11 @@ sanitize: deps
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 3600
 
+# wrk against the same server's ceiling, then the instructions per request (callgrind), which do
+# not depend on the machine's speed (bench/instructions.sh).
 bench: build
 	./bench/run.sh
+	./bench/instructions.sh
 
 # Monitoring at a 10 M-row outbox backlog (bench/backlog.sh): builds only the programs it runs.
 .PHONY: bench-backlog

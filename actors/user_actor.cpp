@@ -214,8 +214,8 @@ void decide_and_commit(self_ptr self, const Mutation& m, const Task& before) {
     after->updated_at = now;
     commit.task = *after;
   }
-  commit.events = build_outbox_events(plan_events(before, after, m.action, now), before.id, before.user_id,
-                                      now, envelope(self, cmd->context));
+  commit.events = build_outbox_events(plan_events(before, after, m.action, now), before.id, before.user_id, now,
+                                      envelope(self, cmd->context));
   ++self->state.mutations;
   auto retry = [=] {
     if (m.attempt + 1 >= self->state.options.conflict_retries) {
@@ -226,8 +226,8 @@ void decide_and_commit(self_ptr self, const Mutation& m, const Task& before) {
     ++next.attempt;
     mutate(self, next);
   };
-  commit_and_reply(self, cmd, std::move(commit),
-                   m.action == Action::deleted ? ReplyStatus::deleted : ReplyStatus::ok, retry);
+  commit_and_reply(self, cmd, std::move(commit), m.action == Action::deleted ? ReplyStatus::deleted : ReplyStatus::ok,
+                   retry);
 }
 
 // Read (unless the actor holds the task), decide, commit; a conflict (another writer got there

@@ -6,7 +6,7 @@ import argparse, datetime, json, os, platform
 
 parser = argparse.ArgumentParser()
 parser.add_argument("results")
-for name in ("duration", "connections", "threads", "users", "slow-ms", "steady-fraction"):
+for name in ("duration", "connections", "threads", "users", "slow-ms", "steady-fraction", "half-fraction"):
     parser.add_argument("--" + name)
 args = parser.parse_args()
 
@@ -24,17 +24,44 @@ for r in runs:
     r["p99_vs_healthy"] = ratio(r["p99_ms"], healthy["p99_ms"]) if healthy else None
 
 header = f"{'sidecar':8} {'workload':8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs healthz':>10} " \
-         f"{'rps vs healthy':>14} {'p99 vs healthy':>14} {'errors':>6} {'backlog max/end':>15} {'drain s':>7}"
+         f"{'rps vs healthy':>14} {'p99 vs healthy':>14} {'errors':>6} {'backlog max/end':>15} {'drain s':>7} " \
+         f"{'events/publish':>14} {'to sidecar p99':>14}"
 print(header)
 print("-" * len(header))
+def events_per_request(r):
+    return ratio(r.get("sink_events") or 0, r.get("sink_requests")) if r.get("sink_requests") else None
+
+def to_sidecar_p99(r):
+    latency = r.get("commit_to_sidecar_ms") or {}
+    return latency.get("p99") if latency.get("count") else None
+
 for r in runs:
     fmt = lambda v: "-" if v is None else f"{v:.2f}"
     print(f"{r['sidecar']:8} {r['workload']:8} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
           f"{fmt(r['rps_vs_healthz']):>10} {fmt(r['rps_vs_healthy']):>14} {fmt(r['p99_vs_healthy']):>14} "
           f"{r['non_2xx'] + r['socket_errors']:6d} {str(r['backlog_max']) + '/' + str(r['backlog_end']):>15} "
-          f"{fmt(r['drain_seconds']):>7}")
+          f"{fmt(r['drain_seconds']):>7} {fmt(events_per_request(r)):>14} {fmt(to_sidecar_p99(r)):>14}")
 
 target = []
+for w in ("create", "mixed"):
+    r = by.get(("healthy", w))
+    if r and r["rps_vs_healthz"] is not None:
+        ok = r["rps_vs_healthz"] >= 0.25
+        target.append(f"{w} with a healthy sidecar: {r['rps_vs_healthz']:.3f}x the same server's /healthz "
+                      f"({'reaches' if ok else 'does NOT reach'} 0.25)")
+saturated = by.get(("healthy", "create"))
+if saturated:
+    per_second = 3 * saturated["rps"]
+    ok = saturated["backlog_end"] < per_second
+    target.append(f"outbox at the saturated create rate ({saturated['rps']:.0f} req/s): ends the run at "
+                  f"{saturated['backlog_end']} rows ({'below' if ok else 'NOT below'} one second of events, "
+                  f"{per_second:.0f})")
+half = by.get(("healthy", "half"))
+if half and to_sidecar_p99(half) is not None:
+    ok = to_sidecar_p99(half) < 50
+    share = f"{half['rps'] / saturated['rps']:.2f} of the saturated rate" if saturated else "paced"
+    target.append(f"commit -> sidecar p99 at {half['rps']:.0f} req/s ({share}): {to_sidecar_p99(half):.1f} ms "
+                  f"({'under' if ok else 'NOT under'} 50 ms)")
 for w in ("create", "mixed"):
     for mode in ("down", "slow"):
         r = by.get((mode, w))

@@ -79,7 +79,8 @@ std::string format_rfc3339(millis t) {
   // the instructions).
   std::string out = "0000-00-00T00:00:00.000Z";
   auto put = [&out](size_t at, long long value, int width) {
-    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+    for (int i = width - 1; i >= 0; --i, value /= 10)
+      out[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
   };
   put(0, y, 4);
   put(5, m, 2);

@@ -12,8 +12,8 @@
 #include "core/directory.hpp"
 #include "http/exchange.hpp"
 #include "http/jwt.hpp"
-#include "http/token_cache.hpp"
 #include "http/request.hpp"
+#include "http/token_cache.hpp"
 
 namespace tasks::http {
 

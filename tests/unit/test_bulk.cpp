@@ -101,6 +101,17 @@ BOOST_AUTO_TEST_CASE(a_part_stays_within_the_byte_budget_and_stops_before_a_payl
   BOOST_TEST(!bulk_embeddable("\"text\""));
   BOOST_TEST(!bulk_embeddable(""));
   BOOST_TEST(bulk_embeddable(" {\"a\":1}"));
+  // Cut anywhere, a real CloudEvent is refused; whole, it is taken.
+  const std::string event =
+      R"({"sequence":"00000000000000000007","specversion":"1.0","id":"e1","data":{"title":"a } in \"quotes\" ]",)"
+      R"("tags":[{"x":1},[2]]},"time":"2026-12-01T09:00:00.000Z"})";
+  BOOST_TEST(bulk_embeddable(event));
+  for (size_t cut = 0; cut < event.size(); ++cut) BOOST_TEST_REQUIRE(!bulk_embeddable(event.substr(0, cut)), cut);
+  BOOST_TEST(!bulk_embeddable(event + "}"));
+  BOOST_TEST(!bulk_embeddable(event + ",{}"));
+  BOOST_TEST(!bulk_embeddable(R"({"a":[1}])"));
+  BOOST_TEST(!bulk_embeddable("{\"a\":\"line\nbreak\"}"));
+  BOOST_TEST(bulk_embeddable(event + " \n"));
 }
 
 BOOST_AUTO_TEST_CASE(a_204_delivers_every_entry) {

@@ -515,9 +515,9 @@ BOOST_AUTO_TEST_CASE(a_remembered_token_still_expires) {
 
 BOOST_AUTO_TEST_CASE(a_token_not_yet_valid_is_refused_then_accepted) {
   TokenCache cache;
-  const auto token = forge(JWT_ALG_HS256, secret,
-                           R"({"sub":"bob","exp":)" + std::to_string(now + 600) + R"(,"nbf":)" +
-                               std::to_string(now + 100) + "}");
+  const auto token =
+      forge(JWT_ALG_HS256, secret,
+            R"({"sub":"bob","exp":)" + std::to_string(now + 600) + R"(,"nbf":)" + std::to_string(now + 100) + "}");
   BOOST_TEST(through(cache, token, now) == "refused: the token is not valid yet");
   BOOST_TEST(cache.size() == 0u);  // refusals are not remembered
   BOOST_TEST(through(cache, token, now + 100) == "bob");

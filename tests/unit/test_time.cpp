@@ -31,8 +31,8 @@ BOOST_AUTO_TEST_CASE(formats_as_printf_would_across_the_range) {
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char buf[48];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rest % 1000));
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rest % 1000));
     return std::string(buf);
   };
   for (int i = 0; i < 20'000; ++i) {
