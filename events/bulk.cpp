@@ -1,5 +1,6 @@
 #include "events/bulk.hpp"
 
+#include <cstdint>
 #include <vector>
 
 #include <map>
@@ -7,6 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/json_text.hpp"
 #include "events/failure_model.hpp"
 
 namespace tasks {
@@ -21,8 +23,10 @@ std::string entry_head(const OutboxRow& row) {
 }
 
 std::string entry_tail(const OutboxRow& row) {
-  return R"(,"contentType":"application/cloudevents+json","metadata":{"partitionKey":)" +
-         nlohmann::json(row.event.partition_key).dump() + "}}";
+  std::string out = R"(,"contentType":"application/cloudevents+json","metadata":{"partitionKey":)";
+  append_json_string(out, row.event.partition_key);
+  out += "}}";
+  return out;
 }
 
 struct FailedEntry {
@@ -74,32 +78,32 @@ AttemptResult failed_entry(const std::string& error) {
 bool bulk_embeddable(const std::string& payload) {
   const auto start = payload.find_first_not_of(" \t\r\n");
   if (start == std::string::npos || payload[start] != '{') return false;
-  std::vector<char> open;
-  bool in_string = false, escaped = false;
-  for (size_t i = start; i < payload.size(); ++i) {
-    const char c = payload[i];
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      else if (static_cast<unsigned char>(c) < 0x20)
-        return false;  // a raw control character: JSON strings cannot hold one
+  // The open brackets as bits (1: an object), deep enough for any event of ours; a deeper
+  // payload goes by single publish. No allocation: this runs for every row of every attempt.
+  std::uint64_t objects = 0;
+  int depth = 0;
+  const char* p = payload.data() + start;
+  const char* const end = payload.data() + payload.size();
+  for (; p < end; ++p) {
+    const char c = *p;
+    if (c == '"') {
+      // The string's end: the next quote not escaped; a raw control character is no JSON.
+      for (++p; p < end && *p != '"'; ++p) {
+        if (static_cast<unsigned char>(*p) < 0x20) return false;
+        if (*p == '\\' && ++p == end) return false;
+      }
+      if (p == end) return false;
       continue;
     }
-    switch (c) {
-      case '"': in_string = true; break;
-      case '{':
-      case '[': open.push_back(c); break;
-      case '}':
-      case ']':
-        if (open.empty() || open.back() != (c == '}' ? '{' : '[')) return false;
-        open.pop_back();
-        if (open.empty()) return payload.find_first_not_of(" \t\r\n", i + 1) == std::string::npos;
-        break;
-      default: break;
+    if (c == '{' || c == '[') {
+      if (depth == 64) return false;
+      objects = (objects << 1) | (c == '{' ? 1U : 0U);
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0 || (objects & 1U) != (c == '}' ? 1U : 0U)) return false;
+      objects >>= 1;
+      if (--depth == 0)
+        return payload.find_first_not_of(" \t\r\n", static_cast<size_t>(p - payload.data()) + 1) == std::string::npos;
     }
   }
   return false;  // never closed

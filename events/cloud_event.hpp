@@ -26,6 +26,11 @@ struct EnvelopeContext {
 nlohmann::json make_cloud_event(const std::string& id, const std::string& type, const std::string& subject, millis time,
                                 const EnvelopeContext& context, nlohmann::json data);
 
+// make_cloud_event(...).dump() written directly, without building the envelope's tree (a third
+// of an event's cost when it was built as a tree).
+std::string cloud_event_text(const std::string& id, const std::string& type, const std::string& subject, millis time,
+                             const EnvelopeContext& context, const nlohmann::json& data);
+
 // Attribute names: lower-case letters and digits only, 1 to 20 characters (CloudEvents 1.0).
 bool valid_attribute_name(std::string_view name);
 

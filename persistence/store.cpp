@@ -194,7 +194,7 @@ struct Store::Connection {
   soci::statement insert_task, update_task, delete_task, insert_event, touch_lane, select_task, select_version;
   soci::statement count_up, count_down, next_seq;
   soci::statement forget_expired_key, insert_key, forget_key, select_key;
-  soci::statement delete_row, retry_row, bury_row, move_lane, drop_lane;
+  soci::statement delete_row, retry_row, bury_row, move_lane, drop_lane, finish_lane;
 
   Connection(const DbTarget& target, const StoreOptions& store_options, std::int32_t bucket_count)
       : dialect(target.dialect),
@@ -395,7 +395,18 @@ struct Store::Connection {
                            [&](soci::statement& st) {
                              st.exchange(soci::use(lane_topic));
                              st.exchange(soci::use(lane_user));
-                           })) {}
+                           })),
+        // A lane whose round delivered everything it had, with no failure: move_lane then
+        // drop_lane would leave no row, so it goes in one statement (the usual case while
+        // publishing keeps up). Rows committed to it since the fetch keep it (pending is larger).
+        finish_lane(prepared(sql,
+                             "DELETE FROM outbox_lanes WHERE topic = :topic AND partition_key = :user AND pending <= "
+                             ":removed AND blocked_by = 0",
+                             [&](soci::statement& st) {
+                               st.exchange(soci::use(lane_topic));
+                               st.exchange(soci::use(lane_user));
+                               st.exchange(soci::use(lane_removed));
+                             })) {}
 
   // Applies one delivery round's results: delivered rows go, failed ones wait, dead ones move
   // and stop their lanes; then each lane touched gets its new state.
@@ -457,8 +468,14 @@ struct Store::Connection {
       lane_blocked_by = change.blocked_by;
       lane_since = change.blocked_by ? now : 0;
       lane_reason = change.reason;
+      const bool clean = change.next == 0 && change.failures == 0 && change.blocked_by == 0;
+      if (clean) {
+        finish_lane.execute(true);
+        if (finish_lane.get_affected_rows() == 1) continue;
+      }
       move_lane.execute(true);
-      drop_lane.execute(true);
+      // After a clean round that kept its row, pending stayed above zero: nothing to drop.
+      if (!clean) drop_lane.execute(true);
     }
     for (const auto& user : report.recount) recount_lane(report.topic, user);
   }
@@ -818,6 +835,7 @@ void Store::ensure_connected() {
 
 void Store::reconnect() {
   if (conn_) fenced_before_ += conn_->fenced;
+  fetch_.reset();
   conn_.reset();
 }
 
@@ -852,6 +870,7 @@ soci::session& Store::session() {
 void Store::disconnect(const std::string& why) {
   last_error_ = why;
   if (conn_) fenced_before_ += conn_->fenced;
+  fetch_.reset();
   conn_.reset();
 }
 

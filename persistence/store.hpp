@@ -167,6 +167,13 @@ class Store {
   DbTarget target_;
   StoreOptions options_;
   std::unique_ptr<Connection> conn_;
+  // The publishers' fetch, prepared on conn_'s session (store_outbox.cpp). Declared after conn_
+  // so that it goes first; dropped with every connection.
+  struct FetchStatements;
+  struct FetchStatementsDeleter {
+    void operator()(FetchStatements* f) const;
+  };
+  std::unique_ptr<FetchStatements, FetchStatementsDeleter> fetch_;
   std::string last_error_;
   double seconds_per_commit_ = 0;
   std::int32_t bucket_count_ = 0;

@@ -30,21 +30,99 @@ auto guarded_read(F&& read, const std::function<void(const std::string&)>& disco
 
 }  // namespace
 
+// The publishers' fetch statements, prepared once per connection (preparing its three
+// statements on every round cost more than running them) with the buffers they are bound to.
+struct Store::FetchStatements {
+  soci::session* on = nullptr;
+  std::string topic, user, owner;
+  long long at = 0, lanes_limit = 0, rows_limit = 0, failures = 0, first_failed_at = 0, epoch = 0, left = 0, margin = 0;
+  int paused = 0, bucket = 0;
+  StoredEventRow row;
+  soci::statement paused_flag, due_lanes, lane_rows;
+
+  FetchStatements(soci::session& sql, Dialect dialect, bool leased)
+      : on(&sql),
+        paused_flag(prepared(sql, "SELECT paused FROM topic_controls WHERE topic = :topic",
+                             [&](soci::statement& s) {
+                               s.exchange(soci::into(paused));
+                               s.exchange(soci::use(topic));
+                             })),
+        due_lanes(leased ? leased_lanes(sql, dialect) : all_lanes(sql)),
+        lane_rows(prepared(sql,
+                           std::string("SELECT ") + event_columns +
+                               ", last_error, next_attempt_at, first_failed_at FROM outbox WHERE topic = "
+                               ":topic AND partition_key = :user ORDER BY id LIMIT :limit",
+                           [&](soci::statement& s) {
+                             row.bind_into(s);
+                             s.exchange(soci::into(first_failed_at));
+                             s.exchange(soci::use(topic));
+                             s.exchange(soci::use(user));
+                             s.exchange(soci::use(rows_limit));
+                           })) {}
+
+  soci::statement all_lanes(soci::session& sql) {
+    return prepared(sql,
+                    "SELECT partition_key, failures FROM outbox_lanes WHERE topic = :topic AND "
+                    "pending > 0 AND blocked_by = 0 AND next_attempt_at <= :now ORDER BY head_at "
+                    "LIMIT :limit",
+                    [&](soci::statement& s) {
+                      s.exchange(soci::into(user));
+                      s.exchange(soci::into(failures));
+                      s.exchange(soci::use(topic));
+                      s.exchange(soci::use(at));
+                      s.exchange(soci::use(lanes_limit));
+                    });
+  }
+
+  // Only the lanes of buckets this replica leases, with a lease that outlasts the round; the
+  // epoch goes with the rows for the settle's fencing check.
+  soci::statement leased_lanes(soci::session& sql, Dialect dialect) {
+    const std::string now_ms = detail::db_now_sql(dialect);
+    return prepared(sql,
+                    "SELECT l.partition_key, l.failures, l.bucket, b.epoch, b.expires_at - " + now_ms +
+                        " FROM outbox_lanes l JOIN lease_buckets b ON b.bucket = l.bucket WHERE l.topic = :topic AND "
+                        "l.pending > 0 AND l.blocked_by = 0 AND l.next_attempt_at <= :now AND b.owner = :owner AND "
+                        "b.released = 0 AND b.expires_at > " +
+                        now_ms + " + :margin ORDER BY l.head_at LIMIT :limit",
+                    [&](soci::statement& s) {
+                      s.exchange(soci::into(user));
+                      s.exchange(soci::into(failures));
+                      s.exchange(soci::into(bucket));
+                      s.exchange(soci::into(epoch));
+                      s.exchange(soci::into(left));
+                      s.exchange(soci::use(topic));
+                      s.exchange(soci::use(at));
+                      s.exchange(soci::use(owner));
+                      s.exchange(soci::use(margin));
+                      s.exchange(soci::use(lanes_limit));
+                    });
+  }
+};
+
+void Store::FetchStatementsDeleter::operator()(FetchStatements* f) const {
+  delete f;
+}
+
 OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int64_t max_lanes,
                              std::int64_t rows_per_lane) {
   try {
     auto& sql = session();
-    std::string topic = topic_name, user;
-    long long at = now, lanes_limit = max_lanes, rows_limit = rows_per_lane, failures = 0, first_failed_at = 0;
+    const bool leased = !options_.owner.empty();
+    if (!fetch_ || fetch_->on != &sql) fetch_.reset(new FetchStatements(sql, target_.dialect, leased));
+    auto& f = *fetch_;
+    f.topic = topic_name;
+    f.at = now;
+    f.lanes_limit = max_lanes;
+    f.rows_limit = rows_per_lane;
+    f.owner = options_.owner;
+    f.margin = options_.lease_margin.count();
     OutboxFetch out;
-    {
-      // Paused for the whole service, by whichever replica an operator asked.
-      int paused = 0;
-      sql << "SELECT paused FROM topic_controls WHERE topic = :topic", soci::into(paused), soci::use(topic);
-      if (sql.got_data() && paused != 0) {
-        out.paused = true;
-        return out;
-      }
+    // Paused for the whole service, by whichever replica an operator asked.
+    f.paused = 0;
+    f.paused_flag.execute(true);
+    if (f.paused_flag.got_data() && f.paused != 0) {
+      out.paused = true;
+      return out;
     }
     struct LaneRef {
       std::string user;
@@ -53,78 +131,28 @@ OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int
       long long epoch = 0;
     };
     std::vector<LaneRef> lanes;
-    if (options_.owner.empty()) {
-      soci::statement st = prepared(sql,
-                                    "SELECT partition_key, failures FROM outbox_lanes WHERE topic = :topic AND "
-                                    "pending > 0 AND blocked_by = 0 AND next_attempt_at <= :now ORDER BY head_at "
-                                    "LIMIT :limit",
-                                    [&](soci::statement& s) {
-                                      s.exchange(soci::into(user));
-                                      s.exchange(soci::into(failures));
-                                      s.exchange(soci::use(topic));
-                                      s.exchange(soci::use(at));
-                                      s.exchange(soci::use(lanes_limit));
-                                    });
-      st.execute();
-      while (st.fetch()) lanes.push_back({user, failures});
-    } else {
-      // Only the lanes of buckets this replica leases, with a lease that outlasts the round; the
-      // epoch goes with the rows for the settle's fencing check.
-      const std::string now_ms = detail::db_now_sql(target_.dialect);
-      std::string owner = options_.owner;
-      int bucket = 0;
-      long long epoch = 0, left = 0, margin = options_.lease_margin.count();
-      soci::statement st =
-          prepared(sql,
-                   "SELECT l.partition_key, l.failures, l.bucket, b.epoch, b.expires_at - " + now_ms +
-                       " FROM outbox_lanes l JOIN lease_buckets b ON b.bucket = l.bucket WHERE l.topic = :topic AND "
-                       "l.pending > 0 AND l.blocked_by = 0 AND l.next_attempt_at <= :now AND b.owner = :owner AND "
-                       "b.released = 0 AND b.expires_at > " +
-                       now_ms + " + :margin ORDER BY l.head_at LIMIT :limit",
-                   [&](soci::statement& s) {
-                     s.exchange(soci::into(user));
-                     s.exchange(soci::into(failures));
-                     s.exchange(soci::into(bucket));
-                     s.exchange(soci::into(epoch));
-                     s.exchange(soci::into(left));
-                     s.exchange(soci::use(topic));
-                     s.exchange(soci::use(at));
-                     s.exchange(soci::use(owner));
-                     s.exchange(soci::use(margin));
-                     s.exchange(soci::use(lanes_limit));
-                   });
-      st.execute();
-      while (st.fetch()) {
-        lanes.push_back({user, failures, bucket, epoch});
-        out.lease_ms = out.lease_ms == 0 ? left : std::min<std::int64_t>(out.lease_ms, left);
+    f.due_lanes.execute();
+    while (f.due_lanes.fetch()) {
+      if (!leased) {
+        lanes.push_back({f.user, f.failures});
+        continue;
       }
+      lanes.push_back({f.user, f.failures, f.bucket, f.epoch});
+      out.lease_ms = out.lease_ms == 0 ? f.left : std::min<std::int64_t>(out.lease_ms, f.left);
     }
-    StoredEventRow row;
-    soci::statement rows = prepared(sql,
-                                    std::string("SELECT ") + event_columns +
-                                        ", last_error, next_attempt_at, first_failed_at FROM outbox WHERE topic = "
-                                        ":topic AND partition_key = :user ORDER BY id LIMIT :limit",
-                                    [&](soci::statement& s) {
-                                      row.bind_into(s);
-                                      s.exchange(soci::into(first_failed_at));
-                                      s.exchange(soci::use(topic));
-                                      s.exchange(soci::use(user));
-                                      s.exchange(soci::use(rows_limit));
-                                    });
     for (const auto& lane : lanes) {
-      const auto& lane_user = lane.user;
-      user = lane_user;
-      rows.execute();
+      f.user = lane.user;
+      f.lane_rows.execute();
       const size_t before = out.rows.size();
-      while (rows.fetch()) {
-        OutboxRow r = row.outbox_row();
-        r.first_failed_at = first_failed_at;
+      while (f.lane_rows.fetch()) {
+        OutboxRow r = f.row.outbox_row();
+        r.first_failed_at = f.first_failed_at;
         r.lane_failures = lane.failures;
         r.bucket = lane.bucket;
         r.epoch = lane.epoch;
         out.rows.push_back(std::move(r));
       }
-      if (out.rows.size() == before) out.empty_lanes.push_back(lane_user);
+      if (out.rows.size() == before) out.empty_lanes.push_back(lane.user);
     }
     return out;
   } catch (const std::exception& e) {

@@ -99,4 +99,28 @@ BOOST_AUTO_TEST_CASE(outbox_rows_carry_key_ids_and_the_envelope) {
   BOOST_TEST(rows[1].topic == "task-updates");
 }
 
+// cloud_event_text writes the envelope without its tree: the same bytes as the tree dumped, for
+// every shape of context and for strings that need escaping or are not valid UTF-8.
+BOOST_AUTO_TEST_CASE(text_is_the_envelope_dumped) {
+  const nlohmann::json data = {{"title", "caf\xc3\xa9 \"quoted\" \\ back\nslash"},
+                               {"n", 3},
+                               {"none", nullptr},
+                               {"bad", "\xff\xfe tail"},
+                               {"list", {"a", "b"}}};
+  const std::vector<EnvelopeContext> contexts = {
+      {"tasks-backend", "corr-1", ""},
+      {"tasks-backend", "corr-1", traceparent},
+      {"https://tasks.example/api", "c\"o\\r\tr", traceparent, "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"},
+      {"src\xc3\xa9", "\xc3", "", "only=state"},
+      {"", "", "", ""},
+  };
+  for (const auto& context : contexts) {
+    for (const auto& id : {std::string("0b0d2f5e-6a43-4c44-9d0c-3f5ad1f2c1b7"), std::string("id with \x01 control")}) {
+      const auto expected = make_cloud_event(id, "task.updated", "task-1", at, context, data)
+                                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      BOOST_TEST(cloud_event_text(id, "task.updated", "task-1", at, context, data) == expected);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
