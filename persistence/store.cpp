@@ -190,6 +190,11 @@ struct Store::Connection {
   std::string list_user;
   int list_completed = 0;
   std::array<std::unique_ptr<soci::statement>, 4> lists;
+  // A commit's events (one per topic, at most three) in one statement each for the rows and the
+  // lanes, for two and three events: prepared at first use (one event uses insert_event).
+  static constexpr size_t max_events_per_statement = 3;
+  std::array<EventRow, max_events_per_statement> events;
+  std::array<std::unique_ptr<soci::statement>, max_events_per_statement + 1> insert_events, touch_lanes;
 
   soci::statement insert_task, update_task, delete_task, insert_event, touch_lane, select_task, select_version;
   soci::statement count_up, count_down, next_seq;
@@ -674,6 +679,57 @@ struct Store::Connection {
     return StoreStatus::ok;
   }
 
+  // Events on distinct topics go in one statement: a lane upsert may touch each lane once.
+  static bool distinct_topics(const std::vector<OutboxEvent>& list) {
+    for (size_t i = 0; i < list.size(); ++i)
+      for (size_t j = i + 1; j < list.size(); ++j)
+        if (list[i].topic == list[j].topic || list[i].partition_key != list[j].partition_key) return false;
+    return true;
+  }
+
+  // The rows (`rows`) or lanes statement for the first `n` of `events`: insert_event and
+  // touch_lane with one VALUES tuple per event, in order (ids follow it).
+  soci::statement& events_statement(std::array<std::unique_ptr<soci::statement>, max_events_per_statement + 1>& cache,
+                                    size_t n, bool rows) {
+    auto& slot = cache[n];
+    if (slot) return *slot;
+    std::string query = rows ? "INSERT INTO outbox (topic, event_id, event_type, partition_key, task_id, "
+                               "correlation_id, traceparent, payload, created_at, attempts, last_error, "
+                               "next_attempt_at) VALUES "
+                             : "INSERT INTO outbox_lanes (topic, partition_key, pending, head_at, bucket) VALUES ";
+    for (size_t i = 0; i < n; ++i) {
+      const auto k = std::to_string(i);
+      query += i ? ", " : "";
+      query += rows ? "(:topic" + k + ", :event_id" + k + ", :event_type" + k + ", :partition_key" + k + ", :task_id" +
+                          k + ", :correlation_id" + k + ", :traceparent" + k + ", :payload" + k + ", :created_at" + k +
+                          ", 0, '', :next" + k + ")"
+                    : "(:topic" + k + ", :partition_key" + k + ", 1, :created_at" + k + ", :bucket" + k + ")";
+    }
+    if (!rows)
+      query +=
+          " ON CONFLICT (topic, partition_key) DO UPDATE SET pending = outbox_lanes.pending + 1, head_at = CASE "
+          "WHEN outbox_lanes.pending <= 0 THEN excluded.head_at ELSE outbox_lanes.head_at END, bucket = "
+          "excluded.bucket";
+    slot = std::make_unique<soci::statement>(prepared(sql, query, [&](soci::statement& st) {
+      for (size_t i = 0; i < n; ++i) {
+        auto& e = events[i];
+        st.exchange(soci::use(e.topic));
+        if (rows) {
+          for (auto* v : {&e.event_id, &e.event_type, &e.partition_key, &e.task_id, &e.correlation_id, &e.traceparent,
+                          &e.payload})
+            st.exchange(soci::use(*v));
+          st.exchange(soci::use(e.created_at));
+          st.exchange(soci::use(e.created_at));
+        } else {
+          st.exchange(soci::use(e.partition_key));
+          st.exchange(soci::use(e.created_at));
+          st.exchange(soci::use(e.bucket));
+        }
+      }
+    }));
+    return *slot;
+  }
+
   // One commit. A commit that is refused (duplicate key, quota, conflict, not found) has written
   // nothing when this returns, also without a savepoint around it: the only thing written before
   // a refusal can happen is the key, and that is taken back.
@@ -690,6 +746,17 @@ struct Store::Connection {
     if (c.events.empty()) return StoreStatus::ok;
     quota_user = c.task.user_id;
     if (!execute_single(next_seq)) throw soci::soci_error("the commit sequence was not returned");
+    if (c.events.size() > 1 && c.events.size() <= max_events_per_statement && distinct_topics(c.events)) {
+      for (size_t i = 0; i < c.events.size(); ++i) {
+        auto& e = events[i];
+        e.set(c.events[i]);
+        e.payload = with_sequence(c.events[i].payload, commit_seq);
+        e.bucket = bucket_of(c.events[i].partition_key, buckets);
+      }
+      events_statement(insert_events, c.events.size(), true).execute(true);
+      events_statement(touch_lanes, c.events.size(), false).execute(true);
+      return StoreStatus::ok;
+    }
     for (const auto& e : c.events) {
       event.set(e);
       event.payload = with_sequence(e.payload, commit_seq);

@@ -11,8 +11,15 @@ BOOST_AUTO_TEST_SUITE(answers)
 // task_body writes the answer without building its tree: the same bytes as the tree dumped,
 // with and without the optional fields, and for text that needs escaping or is not UTF-8.
 BOOST_AUTO_TEST_CASE(task_body_is_the_task_json_dumped) {
-  Task plain{"3f1c1d2e-0000-4000-8000-000000000001", "alice", "Buy milk", std::nullopt, false, std::nullopt,
-             1796115600123LL, 1796115600123LL, 1};
+  Task plain{"3f1c1d2e-0000-4000-8000-000000000001",
+             "alice",
+             "Buy milk",
+             std::nullopt,
+             false,
+             std::nullopt,
+             1796115600123LL,
+             1796115600123LL,
+             1};
   Task full = plain;
   full.title = "caf\xc3\xa9 \"quoted\" \\ tab\t \x01 \xff\xfe";
   full.description = "line\nbreak \xe2\x82\xac";
