@@ -147,6 +147,27 @@ BOOST_AUTO_TEST_CASE(delivers_every_users_events_in_commit_order_with_key_and_he
   caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
 }
 
+// The sidecar is next to taskd: a proxy in the environment (a pod's http_proxy, with no
+// no_proxy for loopback) must not carry its traffic. The proxy here refuses every connection.
+BOOST_AUTO_TEST_CASE(a_proxy_in_the_environment_is_not_used_for_the_sidecar) {
+  struct ProxyEnv {
+    ProxyEnv() {
+      for (const char* name : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"})
+        ::setenv(name, "http://127.0.0.1:1", 1);
+      ::unsetenv("no_proxy");
+      ::unsetenv("NO_PROXY");
+    }
+    ~ProxyEnv() {
+      for (const char* name : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"}) ::unsetenv(name);
+    }
+  } proxy;
+  World w;
+  w.commit_events("alice", 3);
+  auto pub = spawn_publisher(*w.sys, w.persistence, w.options());
+  BOOST_TEST(wait_until([&] { return w.sidecar.delivered_count() == 3u; }));
+  caf::anon_send_exit(pub, caf::exit_reason::user_shutdown);
+}
+
 BOOST_AUTO_TEST_CASE(different_users_are_in_flight_together) {
   World w;
   w.sidecar.behave("", SidecarBehaviour{204, milliseconds(200), false});
