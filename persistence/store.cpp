@@ -679,7 +679,7 @@ struct Store::Connection {
     return StoreStatus::ok;
   }
 
-  // Events on distinct topics go in one statement: a lane upsert may touch each lane once.
+  // One user's events on distinct topics go in one statement: an upsert may touch a lane once.
   static bool distinct_topics(const std::vector<OutboxEvent>& list) {
     for (size_t i = 0; i < list.size(); ++i)
       for (size_t j = i + 1; j < list.size(); ++j)
