@@ -2,6 +2,7 @@
 // goes through the lanes table or an index, so its cost does not grow with the backlog.
 
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <map>
 
@@ -110,6 +111,18 @@ OutboxFetch Store::fetch_due(const std::string& topic_name, millis now, std::int
     const bool leased = !options_.owner.empty();
     if (!fetch_ || fetch_->on != &sql) fetch_.reset(new FetchStatements(sql, target_.dialect, leased));
     auto& f = *fetch_;
+    // SQLite: a statement that has returned a row and was not reset keeps its connection's read
+    // transaction open, and a reader that never ends its snapshot keeps the WAL from ever being
+    // reset (it would grow for as long as the service runs). Every exit resets all three.
+    struct Release {
+      FetchStatements& f;
+      bool sqlite;
+      ~Release() {
+        if (!sqlite) return;
+        for (auto* st : {&f.paused_flag, &f.due_lanes, &f.lane_rows})
+          sqlite_api::sqlite3_reset(static_cast<soci::sqlite3_statement_backend*>(st->get_backend())->stmt_);
+      }
+    } release{f, target_.dialect == Dialect::sqlite};
     f.topic = topic_name;
     f.at = now;
     f.lanes_limit = max_lanes;

@@ -1,6 +1,8 @@
 // The SOCI store on the backend under test (a real SQLite file or the PostgreSQL server):
 // one transaction per batch, each commit with its own outcome.
 
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <boost/test/unit_test.hpp>
 
 #include "core/ids.hpp"
@@ -165,6 +167,23 @@ const OutboxBacklog& topic_of(const std::vector<OutboxBacklog>& backlog, const s
     if (b.topic == topic) return b;
   static const OutboxBacklog none;
   return none;
+}
+
+// The publishers' fetch statements live as long as the connection: after a fetch the reader must
+// hold no snapshot, or the WAL could never be reset (SQLite: a TRUNCATE checkpoint from another
+// connection then reports busy).
+BOOST_AUTO_TEST_CASE(a_fetch_leaves_no_read_transaction_open) {
+  auto url = Environment::get().fresh_db_url("fetch_snapshot");
+  if (url.rfind("sqlite:", 0) != 0) return;  // PostgreSQL has no WAL file to hold
+  const auto target = parse_db_url(url);
+  Store store(target);
+  store.set_paused("task-events", false, "test", now_millis());  // the paused query finds a row
+  commit_events(store, "a", 2);
+  BOOST_REQUIRE(store.fetch_due("task-events", now_millis(), 10, 10).rows.size() == 2u);
+  soci::session probe(soci::sqlite3, target.connect);
+  int busy = -1, log = 0, checkpointed = 0;
+  probe << "PRAGMA wal_checkpoint(TRUNCATE)", soci::into(busy), soci::into(log), soci::into(checkpointed);
+  BOOST_TEST(busy == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_lane_that_backs_off_holds_back_its_users_rows_only) {
