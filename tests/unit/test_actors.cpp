@@ -5,6 +5,7 @@
 #include <deque>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <set>
 
 #include "actors/registry.hpp"
@@ -180,6 +181,31 @@ BOOST_AUTO_TEST_CASE(registry_spawns_one_actor_per_user_and_passivates_idle_ones
   BOOST_TEST(status_of(sys, registry).details["spawned"] == 3);
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(persistence.writer, caf::exit_reason::user_shutdown);
+}
+
+// The registry monitors its children instead of linking them (a link per child made every
+// passivation scan all of them); its end must still end every user actor, or a restarted
+// registry could spawn a second actor for a user whose old one still runs.
+BOOST_AUTO_TEST_CASE(the_end_of_the_registry_ends_every_user_actor) {
+  caf::actor_system_config cfg;
+  // The system's destructor waits for every actor: with a user actor left running it would hang,
+  // so on failure it is left behind and the test fails instead.
+  auto sys = std::make_unique<caf::actor_system>(cfg);
+  Counters n;
+  auto fake = sys->spawn(fake_persistence, 0, std::chrono::milliseconds(0), n.loads, n.commits, n.outstanding,
+                         n.max_outstanding);
+  auto reader = sys->spawn(fake_reader, n.loads, n.outstanding, n.max_outstanding);
+  const auto before = sys->registry().running();
+  auto registry = spawn_registry(*sys, StoreHandles{fake, reader}, UserActorOptions{});
+  for (const char* user : {"alice", "bob", "carol"})
+    BOOST_TEST((send(*sys, registry, user, CompleteTask{task_id}).get().status == ReplyStatus::ok));
+  BOOST_TEST(sys->registry().running() == before + 4);
+  caf::anon_send_exit(registry, caf::exit_reason::kill);
+  const bool all_ended = wait_until([&] { return sys->registry().running() == before; }, std::chrono::seconds(5));
+  BOOST_TEST(all_ended);
+  caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
+  if (!all_ended) (void)sys.release();
 }
 
 BOOST_AUTO_TEST_CASE(a_user_actor_serialises_its_requests) {
