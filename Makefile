@@ -89,6 +89,14 @@ bench-replicas: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl bench-sink
 	./bench/replicas.sh
 
+# The scale figures (bench/scale.sh): 100 k users' memory, one user's 50 k tasks paged, single vs
+# bulk publish through the real daprd + Kafka, the 10 M-row outbox's delivery rate. Not part of
+# `make test`; about fifteen minutes once the caches exist.
+.PHONY: bench-scale
+bench-scale: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl bench-sink bench-backlog-gen
+	./bench/scale.sh
+
 # The hostile-client run of tests/hostile for a long time (SOAK_SECONDS, default 15 minutes)
 # against a real taskd: the same checks as in `make test`, many more connections hung up on.
 SOAK_SECONDS ?= 900
