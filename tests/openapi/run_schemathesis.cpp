@@ -5,7 +5,7 @@
 //
 //   run_schemathesis SCHEMATHESIS_BIN OPENAPI_YAML TESTS_OPENAPI_DIR
 //   env: TASKS_TEST_DB (sqlite | postgresql), TASKD_BIN; SCHEMATHESIS_EXAMPLES (per operation,
-//   default 40), SCHEMATHESIS_SEED (default fixed, so that `make test` is repeatable).
+//   default 30), SCHEMATHESIS_SEED (default fixed, so that `make test` is repeatable).
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   TaskdProcess taskd(options);
   write_users(work + "/users.json", taskd);
 
-  const std::string examples = env_or("SCHEMATHESIS_EXAMPLES", "40"), seed = env_or("SCHEMATHESIS_SEED", "20261202");
+  const std::string examples = env_or("SCHEMATHESIS_EXAMPLES", "30"), seed = env_or("SCHEMATHESIS_SEED", "20261202");
   auto command = [&](const std::string& config, const std::string& url, std::vector<std::string> only) {
     std::vector<std::string> args = {
         schemathesis, "--config-file",  config,   "run",    spec, "--url",     url, "--checks",
