@@ -57,10 +57,31 @@ run: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl
 	./$(BUILD_DIR)/bin/taskd
 
+# The contract's checkers (tests/openapi/): the OpenAPI linter from npm and Schemathesis from PyPI,
+# pinned by committed lock files (package-lock.json, requirements.txt with hashes) and installed
+# once into .cache/ (offline after the first time); a changed lock file reinstalls. The ctests
+# openapi_lint and schemathesis_* run what is here.
+OPENAPI_TOOLS := .cache/openapi-tools
+$(OPENAPI_TOOLS)/redocly/.installed: tests/openapi/package.json tests/openapi/package-lock.json
+	rm -rf $(OPENAPI_TOOLS)/redocly && mkdir -p $(OPENAPI_TOOLS)/redocly
+	cp tests/openapi/package.json tests/openapi/package-lock.json $(OPENAPI_TOOLS)/redocly/
+	cd $(OPENAPI_TOOLS)/redocly && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+$(OPENAPI_TOOLS)/venv/.installed: tests/openapi/requirements.txt
+	rm -rf $(OPENAPI_TOOLS)/venv
+	python3 -m venv $(OPENAPI_TOOLS)/venv
+	$(OPENAPI_TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	  -r tests/openapi/requirements.txt
+	touch $@
+# The two downloads at once: from a fresh clone they are most of these tests' time.
+.PHONY: openapi-tools
+openapi-tools:
+	@$(MAKE) --no-print-directory -j 2 $(OPENAPI_TOOLS)/redocly/.installed $(OPENAPI_TOOLS)/venv/.installed
+
 # Two suites at a time: most of their time is spent waiting (deadlines, backoffs, Kafka), not
 # computing; the load tests run alone (RUN_SERIAL).
 TEST_JOBS ?= 2
-test: build
+test: build openapi-tools
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 1800 -j $(TEST_JOBS)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the whole test suite.

@@ -5,6 +5,7 @@
 
 #include "core/time.hpp"
 #include "core/topics.hpp"
+#include "http/admin_routes.hpp"
 #include "http/cluster_json.hpp"
 #include "http/request_meta.hpp"
 
@@ -298,19 +299,6 @@ void ask_metrics(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_ac
           [=](caf::error&) { render(); });
 }
 
-std::vector<std::string> segments(const std::string& path) {
-  std::vector<std::string> out;
-  size_t start = 1;
-  while (start <= path.size()) {
-    auto slash = path.find('/', start);
-    auto piece = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    out.push_back(url_decode(piece).value_or(piece));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  return out;
-}
-
 std::string query_value(const Request& request, const std::string& name) {
   auto params = query_parameters(request.query);
   if (!params) return "";
@@ -320,12 +308,30 @@ std::string query_value(const Request& request, const std::string& name) {
 
 std::int64_t limit_from(const Request& request, std::int64_t fallback) {
   auto raw = query_value(request, "limit");
-  if (raw.empty()) return fallback;
-  try {
-    return std::clamp<std::int64_t>(std::stoll(raw), 1, 1000);
-  } catch (...) {
-    return fallback;
-  }
+  return raw.empty() ? fallback : std::stoll(raw);  // checked by query_refusal
+}
+
+bool is_topic(const std::string& topic) {
+  return std::find(topics::all.begin(), topics::all.end(), topic) != topics::all.end();
+}
+
+// 400 for a `topic` that is none of the three or a `limit` that is not 1..1000. (Schemathesis
+// found both taken silently: a mistyped topic showed nothing and redrove nothing.)
+std::optional<Problem> query_refusal(const Request& request) {
+  auto params = query_parameters(request.query);
+  if (!params) return Problem{400, "the query string is not valid percent-encoding", ""};
+  // Present means checked, empty included: `?topic=` is no topic, not every topic.
+  if (auto it = params->find("topic"); it != params->end() && !is_topic(it->second))
+    return Problem{400, "no topic '" + it->second.substr(0, 100) + "'; topics: task-events, task-updates, reminders",
+                   "topic"};
+  auto it = params->find("limit");
+  if (it == params->end()) return std::nullopt;
+  const auto& limit = it->second;
+  const bool digits = !limit.empty() && limit.size() <= 4 &&
+                      std::all_of(limit.begin(), limit.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoll(limit) < 1 || std::stoll(limit) > 1000)
+    return Problem{400, "limit must be an integer from 1 to 1000", "limit"};
+  return std::nullopt;
 }
 
 bool token_matches(const std::string& header, const std::string& token) {
@@ -349,75 +355,75 @@ void AdminHandler::handle(Request request, std::shared_ptr<Exchange> ex) {
   const auto& ctx = *context_;
   if (auto refusal = screen(request)) return ex->send_problem(refusal->problem, refusal->headers);
   const std::string method = request.is_head() ? "GET" : request.method;
-  const std::string path = request.path;
-  const auto seg = segments(path);
-  const bool get = method == "GET", post = method == "POST";
+  const std::string& path = request.path;
   auto& sys = ctx.system;
   const auto timeout = ctx.timeout;
-  auto wrong_method = [&](const char* allowed) {
-    ex->send_problem({405, method + " is not allowed here; allowed: " + allowed, ""}, {{"Allow", allowed}});
-  };
 
   // During start-up and shutdown the actors may not be there to ask.
   if (!ctx.directory->supervisor() || !ctx.directory->persistence() || !ctx.directory->registry() ||
       !ctx.directory->outbox_reader())
     return ex->send_problem({503, "the actors are starting or stopping", ""});
 
-  if (path == "/metrics") {
-    if (!get) return wrong_method("GET");
-    return (void)sys.spawn(ask_metrics, ex, ctx.directory->outbox_reader(), ctx.directory->registry(), ctx.metrics,
-                           timeout);
-  }
-  if (seg.size() < 2 || seg[0] != "admin") return ex->send_problem({404, "no admin route " + path.substr(0, 200), ""});
+  const auto route = match_admin_route(method, path, ctx.fault_injection);
+  if (route.kind == AdminMatch::Kind::not_found)
+    return ex->send_problem({404, "no admin route " + path.substr(0, 200), ""});
+  if (route.kind == AdminMatch::Kind::method_not_allowed)
+    return ex->send_problem({405, method + " is not allowed here; allowed: " + route.allow, ""},
+                            {{"Allow", route.allow}});
+  const auto& p = route.params;
+  using E = AdminEndpoint;
+  const auto e = route.endpoint;
+  const bool filtered = e == E::dead_letters || e == E::redrive_all || e == E::lanes || e == E::discarded ||
+                        e == E::outbox_topic;  // the routes that take ?topic= or ?limit=
+  if (auto refusal = filtered ? query_refusal(request) : std::nullopt) return ex->send_problem(*refusal);
+  auto publisher = [&](const std::string& topic) -> std::optional<publisher_actor> {
+    auto publishers = ctx.directory->publishers();
+    auto it = publishers.find(topic);
+    if (it == publishers.end()) return std::nullopt;
+    return it->second;
+  };
+  auto no_publisher = [&](const std::string& topic) {
+    ex->send_problem({404, "no publisher for topic '" + topic.substr(0, 100) + "'", ""});
+  };
 
-  const std::string& what = seg[1];
-  if (what == "actors" && seg.size() >= 2) {
-    if (!get) return wrong_method("GET");
-    if (seg.size() == 2)
+  switch (route.endpoint) {
+    case AdminEndpoint::metrics:
+      return (void)sys.spawn(ask_metrics, ex, ctx.directory->outbox_reader(), ctx.directory->registry(), ctx.metrics,
+                             timeout);
+    case AdminEndpoint::actors:
       return (void)sys.spawn(ask_actors, ex, ctx.directory->supervisor(), timeout, ActorsView::all, std::string());
-    std::string id = seg[2];
-    for (size_t i = 3; i < seg.size(); ++i) id += "/" + seg[i];  // "user/alice" may arrive unencoded
-    return (void)sys.spawn(ask_actors, ex, ctx.directory->supervisor(), timeout, ActorsView::one, id);
-  }
-  if (what == "publishers") {
-    if (seg.size() == 2) {
-      if (!get) return wrong_method("GET");
+    case AdminEndpoint::actor:
+      return (void)sys.spawn(ask_actors, ex, ctx.directory->supervisor(), timeout, ActorsView::one, p[0]);
+    case AdminEndpoint::publishers:
       return (void)sys.spawn(ask_actors, ex, ctx.directory->supervisor(), timeout, ActorsView::publishers,
                              std::string());
+    case AdminEndpoint::pause_publisher:
+    case AdminEndpoint::resume_publisher: {
+      auto actor = publisher(p[0]);
+      if (!actor) return no_publisher(p[0]);
+      return (void)sys.spawn(ask_pause, ex, *actor, p[0], route.endpoint == AdminEndpoint::pause_publisher, timeout);
     }
-    if (seg.size() == 4 && (seg[3] == "pause" || seg[3] == "resume")) {
-      if (!post) return wrong_method("POST");
-      auto publishers = ctx.directory->publishers();
-      auto it = publishers.find(seg[2]);
-      if (it == publishers.end())
-        return ex->send_problem({404, "no publisher for topic '" + seg[2].substr(0, 100) + "'", ""});
-      return (void)sys.spawn(ask_pause, ex, it->second, seg[2], seg[3] == "pause", timeout);
+    case AdminEndpoint::cluster: {
+      auto keeper = ctx.directory->lease_keeper();
+      if (!keeper) return ex->send_problem({503, "the lease keeper is starting or stopping", ""});
+      return (void)sys.spawn(ask_cluster, ex, keeper, timeout);
     }
-  }
-  if (what == "outbox" && seg.size() <= 3) {
-    if (!get) return wrong_method("GET");
-    std::string topic = seg.size() == 3 ? seg[2] : "";
-    if (!topic.empty() && std::find(topics::all.begin(), topics::all.end(), topic) == topics::all.end())
-      return ex->send_problem({404, "no topic '" + topic.substr(0, 100) + "'", ""});
-    return (void)sys.spawn(ask_outbox, ex, ctx.directory->outbox_reader(), topic, limit_from(request, 20), timeout);
-  }
-  if (what == "dead-letters") {
-    if (seg.size() == 2) {
-      if (!get) return wrong_method("GET");
+    case AdminEndpoint::outbox:
+    case AdminEndpoint::outbox_topic: {
+      const std::string topic = p.empty() ? "" : p[0];
+      if (!topic.empty() && !is_topic(topic))
+        return ex->send_problem({404, "no topic '" + topic.substr(0, 100) + "'", ""});
+      return (void)sys.spawn(ask_outbox, ex, ctx.directory->outbox_reader(), topic, limit_from(request, 20), timeout);
+    }
+    case AdminEndpoint::dead_letters:
       return (void)sys.spawn(ask_dead, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
                              limit_from(request, 100), timeout);
-    }
-    if (seg.size() == 3 && seg[2] == "redrive") {
-      if (!post) return wrong_method("POST");
+    case AdminEndpoint::redrive_all:
       return (void)sys.spawn(ask_redrive, ex, ctx.directory->persistence(), query_value(request, "topic"),
                              std::string(), timeout);
-    }
-    if (seg.size() == 4 && seg[3] == "redrive") {
-      if (!post) return wrong_method("POST");
-      return (void)sys.spawn(ask_redrive, ex, ctx.directory->persistence(), std::string(), seg[2], timeout);
-    }
-    if (seg.size() == 4 && seg[3] == "discard") {
-      if (!post) return wrong_method("POST");
+    case AdminEndpoint::redrive_one:
+      return (void)sys.spawn(ask_redrive, ex, ctx.directory->persistence(), std::string(), p[0], timeout);
+    case AdminEndpoint::discard: {
       auto body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
       auto text = [&](const char* key) {
         return body.is_object() && body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : "";
@@ -427,46 +433,28 @@ void AdminHandler::handle(Request request, std::shared_ptr<Exchange> ex) {
       if (note.empty() || note.size() > 1000)
         return ex->send_problem({400, "a discard needs a \"reason\" (1..1000 characters): it is recorded", ""});
       if (by.size() > 200) return ex->send_problem({400, "\"by\" is at most 200 characters", ""});
-      return (void)sys.spawn(ask_discard, ex, ctx.directory->persistence(), seg[2], by.empty() ? "admin-api" : by, note,
+      return (void)sys.spawn(ask_discard, ex, ctx.directory->persistence(), p[0], by.empty() ? "admin-api" : by, note,
                              timeout);
     }
+    case AdminEndpoint::lanes:
+      return (void)sys.spawn(ask_lanes, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
+                             limit_from(request, 100), timeout);
+    case AdminEndpoint::discarded:
+      return (void)sys.spawn(ask_discarded, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
+                             limit_from(request, 100), timeout);
+    case AdminEndpoint::mangle: {
+      // That user's events go out as broken JSON (?on=false stops it).
+      auto actor = publisher(p[0]);
+      if (!actor) return no_publisher(p[0]);
+      return (void)sys.spawn(ask_mangle, ex, *actor, p[0], p[1], query_value(request, "on") != "false", timeout);
+    }
+    case AdminEndpoint::crash_publisher: {
+      auto actor = publisher(p[0]);
+      if (!actor) return no_publisher(p[0]);
+      caf::anon_send(*actor, crash_atom::value);
+      return ex->send_json(202, R"({"crash":"sent"})");
+    }
   }
-  if (what == "cluster" && seg.size() == 2) {
-    if (!get) return wrong_method("GET");
-    auto keeper = ctx.directory->lease_keeper();
-    if (!keeper) return ex->send_problem({503, "the lease keeper is starting or stopping", ""});
-    return (void)sys.spawn(ask_cluster, ex, keeper, timeout);
-  }
-  if (what == "lanes" && seg.size() == 2) {
-    if (!get) return wrong_method("GET");
-    return (void)sys.spawn(ask_lanes, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
-                           limit_from(request, 100), timeout);
-  }
-  if (what == "discarded" && seg.size() == 2) {
-    if (!get) return wrong_method("GET");
-    return (void)sys.spawn(ask_discarded, ex, ctx.directory->outbox_reader(), query_value(request, "topic"),
-                           limit_from(request, 100), timeout);
-  }
-  if (what == "faults" && ctx.fault_injection && seg.size() == 5 && seg[2] == "mangle") {
-    // POST /admin/faults/mangle/{topic}/{user}[?on=false]: that user's events go out as broken JSON.
-    if (!post) return wrong_method("POST");
-    auto publishers = ctx.directory->publishers();
-    auto it = publishers.find(seg[3]);
-    if (it == publishers.end())
-      return ex->send_problem({404, "no publisher for topic '" + seg[3].substr(0, 100) + "'", ""});
-    const bool on = query_value(request, "on") != "false";
-    return (void)sys.spawn(ask_mangle, ex, it->second, seg[3], seg[4], on, timeout);
-  }
-  if (what == "faults" && ctx.fault_injection && seg.size() == 5 && seg[2] == "crash" && seg[3] == "publisher") {
-    if (!post) return wrong_method("POST");
-    auto publishers = ctx.directory->publishers();
-    auto it = publishers.find(seg[4]);
-    if (it == publishers.end())
-      return ex->send_problem({404, "no publisher for topic '" + seg[4].substr(0, 100) + "'", ""});
-    caf::anon_send(it->second, crash_atom::value);
-    return ex->send_json(202, R"({"crash":"sent"})");
-  }
-  ex->send_problem({404, "no admin route " + path.substr(0, 200), ""});
 }
 
 }  // namespace tasks::http

@@ -4,18 +4,7 @@
 // operators and `taskctl shell`. Every answer is gathered from the actors' own status replies
 // by a short-lived actor, so the HTTP thread never waits.
 //
-//   GET  /metrics                                   Prometheus text
-//   GET  /admin/actors                              every long-lived actor's status
-//   GET  /admin/actors/{id}                         one of them ("user/alice", "publisher/reminders", ...)
-//   GET  /admin/publishers                          the three publishers
-//   POST /admin/publishers/{topic}/pause|resume     for every replica (the flag is in the database)
-//   GET  /admin/cluster                             replicas, bucket leases, lease settings
-//   GET  /admin/outbox                              backlog per topic
-//   GET  /admin/outbox/{topic}?limit=N              backlog and the next rows of a topic
-//   GET  /admin/dead-letters?topic=T&limit=N
-//   POST /admin/dead-letters/redrive?topic=T        all (of a topic)
-//   POST /admin/dead-letters/{event_id}/redrive     one
-//   POST /admin/faults/crash/publisher/{topic}      tests only (TASKS_FAULT_INJECTION=on)
+// The routes are the table in http/admin_routes.cpp (documented in openapi.yaml).
 
 #include <memory>
 #include <string>

@@ -1,5 +1,6 @@
 #include "http/api.hpp"
 
+#include "core/embedded.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -35,10 +36,6 @@ std::optional<Refusal> route_refusal(const Request& request, const RouteMatch& r
     return Refusal{{405, request.method + " is not allowed here; allowed: " + allow, ""}, {{"Allow", allow}}};
   }
   return std::nullopt;
-}
-
-bool is_health(const RouteMatch& route) {
-  return route.endpoint == Endpoint::healthz || route.endpoint == Endpoint::readyz;
 }
 
 // The user the bearer token names, or the 401 to answer.
@@ -133,7 +130,7 @@ void readiness(const std::shared_ptr<ApiContext>& ctx, std::shared_ptr<Exchange>
 std::optional<Refusal> ApiHandler::screen(Request& head) {
   const auto route = route_of(head);
   if (auto refusal = route_refusal(head, route)) return traced(std::move(*refusal), head);
-  if (is_health(route)) return std::nullopt;
+  if (is_public(route.endpoint)) return std::nullopt;
   if (context_->server->draining.load()) return traced(Refusal{{503, "the service is shutting down", ""}}, head);
   auto user = authenticate(head, context_->options.tokens, *context_->tokens);
   if (auto* refusal = std::get_if<Refusal>(&user)) return traced(std::move(*refusal), head);
@@ -153,6 +150,8 @@ void ApiHandler::handle(Request request, std::shared_ptr<Exchange> exchange) {
   if (auto refusal = route_refusal(request, route)) return send_refusal(*exchange, *refusal);
   if (route.endpoint == Endpoint::healthz) return exchange->send_json(200, R"({"status":"ok"})");
   if (route.endpoint == Endpoint::readyz) return readiness(ctx, exchange);
+  if (route.endpoint == Endpoint::openapi)
+    return exchange->send(200, std::string(embedded::openapi_yaml()), "application/yaml");
   if (ctx->server->draining.load()) return exchange->send_problem({503, "the service is shutting down", ""});
 
   // Authentication: a user sees only their own tasks (a request with a body was authenticated
@@ -209,7 +208,8 @@ void ApiHandler::handle(Request request, std::shared_ptr<Exchange> exchange) {
     case Endpoint::uncomplete_task: command.operation = UncompleteTask{task_id}; break;
     case Endpoint::delete_task: command.operation = DeleteTask{task_id}; break;
     case Endpoint::healthz:
-    case Endpoint::readyz: return;
+    case Endpoint::readyz:
+    case Endpoint::openapi: return;
   }
 
   if (is_mutation(command.operation)) {

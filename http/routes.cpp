@@ -2,64 +2,66 @@
 
 namespace tasks::http {
 
-namespace {
-
-struct PathShape {
-  std::vector<std::pair<std::string_view, Endpoint>> methods;
-};
-
-RouteMatch pick(std::string_view method, const PathShape& shape, std::string_view id) {
-  RouteMatch m;
-  for (const auto& [verb, endpoint] : shape.methods) {
-    if (verb == method) {
-      m.kind = RouteMatch::Kind::found;
-      m.endpoint = endpoint;
-      m.task_id = std::string(id);
-      return m;
-    }
-  }
-  m.kind = RouteMatch::Kind::method_not_allowed;
-  for (const auto& [verb, _] : shape.methods) m.allowed.emplace_back(verb);
-  return m;
+const std::vector<PublicRoute>& public_routes() {
+  static const std::vector<PublicRoute> routes = {
+      {"GET", "/healthz", Endpoint::healthz},
+      {"GET", "/readyz", Endpoint::readyz},
+      {"GET", "/openapi.yaml", Endpoint::openapi},
+      {"GET", "/api/v1/tasks", Endpoint::list_tasks},
+      {"POST", "/api/v1/tasks", Endpoint::create_task},
+      {"GET", "/api/v1/tasks/{id}", Endpoint::get_task},
+      {"PATCH", "/api/v1/tasks/{id}", Endpoint::patch_task},
+      {"DELETE", "/api/v1/tasks/{id}", Endpoint::delete_task},
+      {"POST", "/api/v1/tasks/{id}/complete", Endpoint::complete_task},
+      {"POST", "/api/v1/tasks/{id}/uncomplete", Endpoint::uncomplete_task},
+  };
+  return routes;
 }
 
-}  // namespace
+bool path_matches(std::string_view path_template, std::string_view path, std::string_view& param) {
+  size_t t = 0, p = 0;
+  while (t < path_template.size() && p < path.size()) {
+    if (path_template[t] == '{') {
+      const auto close = path_template.find('}', t);
+      const auto segment = path.substr(p, path.find('/', p) - p);
+      if (close == std::string_view::npos || segment.empty()) return false;
+      param = segment;
+      t = close + 1;
+      p += segment.size();
+    } else if (path_template[t++] != path[p++]) {
+      return false;
+    }
+  }
+  return t == path_template.size() && p == path.size();
+}
 
 const char* route_template(Endpoint endpoint) {
-  switch (endpoint) {
-    case Endpoint::healthz: return "/healthz";
-    case Endpoint::readyz: return "/readyz";
-    case Endpoint::list_tasks:
-    case Endpoint::create_task: return "/api/v1/tasks";
-    case Endpoint::get_task:
-    case Endpoint::patch_task:
-    case Endpoint::delete_task: return "/api/v1/tasks/{id}";
-    case Endpoint::complete_task: return "/api/v1/tasks/{id}/complete";
-    case Endpoint::uncomplete_task: return "/api/v1/tasks/{id}/uncomplete";
-  }
+  for (const auto& r : public_routes())
+    if (r.endpoint == endpoint) return r.path.data();  // the table's literals end in NUL
   return "unmatched";
 }
 
+bool is_public(Endpoint endpoint) {
+  return endpoint == Endpoint::healthz || endpoint == Endpoint::readyz || endpoint == Endpoint::openapi;
+}
+
 RouteMatch match_route(std::string_view method, std::string_view path) {
-  if (path == "/healthz") return pick(method, {{{"GET", Endpoint::healthz}}}, {});
-  if (path == "/readyz") return pick(method, {{{"GET", Endpoint::readyz}}}, {});
-  constexpr std::string_view base = "/api/v1/tasks";
-  if (path.substr(0, base.size()) != base) return {};
-  std::string_view rest = path.substr(base.size());
-  if (rest.empty()) return pick(method, {{{"GET", Endpoint::list_tasks}, {"POST", Endpoint::create_task}}}, {});
-  if (rest.front() != '/' || rest.size() == 1) return {};
-  rest.remove_prefix(1);
-  const auto slash = rest.find('/');
-  const std::string_view id = rest.substr(0, slash);
-  if (id.empty()) return {};
-  if (slash == std::string_view::npos)
-    return pick(method,
-                {{{"GET", Endpoint::get_task}, {"PATCH", Endpoint::patch_task}, {"DELETE", Endpoint::delete_task}}},
-                id);
-  const std::string_view action = rest.substr(slash + 1);
-  if (action == "complete") return pick(method, {{{"POST", Endpoint::complete_task}}}, id);
-  if (action == "uncomplete") return pick(method, {{{"POST", Endpoint::uncomplete_task}}}, id);
-  return {};
+  RouteMatch m;
+  for (const auto& r : public_routes()) {
+    std::string_view param;
+    if (!path_matches(r.path, path, param)) continue;
+    if (r.method == method && m.kind != RouteMatch::Kind::found) {
+      m.kind = RouteMatch::Kind::found;
+      m.endpoint = r.endpoint;
+      m.task_id = std::string(param);
+    }
+    m.allowed.emplace_back(r.method);
+  }
+  if (m.kind == RouteMatch::Kind::found)
+    m.allowed.clear();
+  else if (!m.allowed.empty())
+    m.kind = RouteMatch::Kind::method_not_allowed;
+  return m;
 }
 
 }  // namespace tasks::http

@@ -1,6 +1,8 @@
 #pragma once
 
-// The public routes (contract §3): a pure function from method and path to what is asked.
+// The public routes (contract §3): a table of method and path template, and a pure function from
+// method and path to what is asked. openapi.yaml documents exactly this table (and the admin
+// API's, http/admin_routes.hpp): tests/unit/test_openapi_routes.cpp holds the two together.
 
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@ namespace tasks::http {
 enum class Endpoint {
   healthz,
   readyz,
+  openapi,
   list_tasks,
   create_task,
   get_task,
@@ -19,6 +22,16 @@ enum class Endpoint {
   complete_task,
   uncomplete_task,
 };
+
+// One route: a method and a path template whose {param} stands for one non-empty segment.
+struct PublicRoute {
+  std::string_view method;
+  std::string_view path;
+  Endpoint endpoint;
+};
+
+// Every public route, in the order a path's methods are listed in `Allow`.
+const std::vector<PublicRoute>& public_routes();
 
 struct RouteMatch {
   enum class Kind { found, not_found, method_not_allowed } kind = Kind::not_found;
@@ -29,7 +42,14 @@ struct RouteMatch {
 
 RouteMatch match_route(std::string_view method, std::string_view path);
 
+// Whether `path` has the shape of `path_template`: literal characters equal, each {param} one
+// non-empty segment (without '/'), stored in `param` (the last one when there are several).
+bool path_matches(std::string_view path_template, std::string_view path, std::string_view& param);
+
 // The route as a template ("/api/v1/tasks/{id}"), for metrics labels.
 const char* route_template(Endpoint endpoint);
+
+// Endpoints that answer without a token: the probes and the OpenAPI document.
+bool is_public(Endpoint endpoint);
 
 }  // namespace tasks::http
