@@ -1,7 +1,8 @@
 // TASKS_DB (persistence/db_url parse_db_url, and core/config describe for the start-up log): any
 // text gives a connect string or a ConfigError naming TASKS_DB, on one line. A password put
 // into the URI, in its user information or as a `password` parameter, never shows in an error
-// message or in the logged configuration, whatever else the URI holds (quotes included).
+// message or in the logged configuration, whatever else the URI holds (quotes included). The
+// input's first line is the user name, the rest what follows the password.
 
 #include "core/config.hpp"
 #include "persistence/db_url.hpp"
@@ -33,8 +34,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(tasks::fuzz::as_text(data, size));
   if (text.find(mark) != std::string::npos) return 0;  // the mark must be ours alone
   check(text, false);
-  // The input as what follows the user information, then as a URI with a password parameter.
-  check("postgresql://user:" + std::string(mark) + "@" + text, true);
+  // The input's first line as the user name, the rest as what follows the password; then the
+  // whole input as a URI with a password parameter.
+  // (A user name with '/', '?' or '@' would end the user information before the mark, which then
+  // is no password.)
+  const auto [user, rest] = tasks::fuzz::split(text, '\n');
+  if (user.find_first_of("/?@") == std::string_view::npos)
+    check("postgresql://" + std::string(user) + ":" + std::string(mark) + "@" + std::string(rest), true);
   check("postgresql://" + text + (text.find('?') == std::string::npos ? "?" : "&") + "password=" + std::string(mark),
         true);
   return 0;

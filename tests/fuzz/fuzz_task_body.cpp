@@ -30,8 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   task.due_date = created.due_date;
   // What a client gets back is a valid create body again, naming the same task.
   nlohmann::ordered_json answer = to_json(task);
-  nlohmann::json again = {{"title", answer["title"]}, {"description", answer["description"]},
-                          {"due_date", answer["due_date"]}};
+  nlohmann::json again = {
+      {"title", answer["title"]}, {"description", answer["description"]}, {"due_date", answer["due_date"]}};
   const auto reparsed = parse_new_task(again.dump());
   FUZZ_CHECK(std::holds_alternative<NewTask>(reparsed));
   const auto& back = std::get<NewTask>(reparsed);

@@ -20,7 +20,9 @@ inline AttemptResult sidecar_answer(std::string_view text, size_t kept_bytes) {
     r.http_status = value;
     r.body = std::string(body.substr(0, kept_bytes));
   } else {
-    r.transport = status == "timeout" ? Transport::timeout : status == "connect" ? Transport::connect : Transport::other;
+    r.transport = status == "timeout"   ? Transport::timeout
+                  : status == "connect" ? Transport::connect
+                                        : Transport::other;
     r.transport_error = std::string(status);
   }
   return r;
