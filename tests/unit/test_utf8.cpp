@@ -23,11 +23,11 @@ BOOST_AUTO_TEST_CASE(a_character_the_cut_falls_inside_is_left_out) {
 
 BOOST_AUTO_TEST_CASE(each_invalid_byte_becomes_a_replacement_character) {
   const std::string fffd = "\xEF\xBF\xBD";
-  BOOST_TEST(utf8_prefix("d\xE9j\xE0", 10) == "d" + fffd + "j" + fffd);          // Latin-1
-  BOOST_TEST(utf8_prefix("\xC0\xAF", 10) == fffd + fffd);                        // overlong '/'
-  BOOST_TEST(utf8_prefix("\xED\xA0\x80", 10) == fffd + fffd + fffd);             // a surrogate
-  BOOST_TEST(utf8_prefix("\xF4\x90\x80\x80", 10) == fffd + fffd + fffd + fffd);  // above U+10FFFF
-  BOOST_TEST(utf8_prefix("\xC3(", 10) == fffd + "(");                            // a lead byte alone
+  BOOST_TEST(utf8_prefix("d\xE9j\xE0 vu", 20) == "d" + fffd + "j" + fffd + " vu");  // Latin-1
+  BOOST_TEST(utf8_prefix("\xC0\xAF", 10) == fffd + fffd);                           // overlong '/'
+  BOOST_TEST(utf8_prefix("\xED\xA0\x80", 10) == fffd + fffd + fffd);                // a surrogate
+  BOOST_TEST(utf8_prefix("\xF4\x90\x80\x80", 10) == fffd + fffd + fffd + fffd);     // above U+10FFFF
+  BOOST_TEST(utf8_prefix("\xC3(", 10) == fffd + "(");                               // a lead byte alone
 }
 
 BOOST_AUTO_TEST_SUITE_END()
