@@ -18,10 +18,11 @@ BUILD_DEB_PACKAGES := build-essential cmake ninja-build pkg-config file dpkg-dev
 # Everything the build, the tests, the benchmarks and the real stack need from Debian 12
 # (libboost-dev: Asio and Beast, the HTTP front; libpistache-dev: only the evidence test;
 # mmdebstrap: the clean Debian 12 root of the package_rootfs test; python3-yaml: the chart's
-# README check).
+# README check; clang-14 and libclang-rt-14-dev: libFuzzer and its sanitizers for tests/fuzz).
 DEB_PACKAGES := $(BUILD_DEB_PACKAGES) git curl ca-certificates \
   libpistache-dev sqlite3 postgresql-15 \
-  kcat wrk valgrind tmux clang-format python3 python3-yaml openjdk-17-jre-headless maven mmdebstrap
+  kcat wrk valgrind tmux clang-format python3 python3-yaml openjdk-17-jre-headless maven mmdebstrap \
+  clang-14 libclang-rt-14-dev
 
 .PHONY: deps deps-build build run test sanitize bench format format-check clean stack-up stack-down stack-status
 
@@ -90,6 +91,13 @@ sanitize: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure --timeout 3600
+
+# Every libFuzzer target (tests/fuzz, clang-14, ASan + UBSan) for FUZZ_SECONDS each, in build-fuzz/;
+# `make test` runs them a few seconds each (the ctest fuzz_bounded). docs/fuzzing.md.
+FUZZ_SECONDS ?= 300
+.PHONY: fuzz
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD_JOBS=$(JOBS) ./tests/fuzz/build_and_run.sh
 
 # wrk against the same server's ceiling, then the instructions per request (callgrind), which do
 # not depend on the machine's speed (bench/instructions.sh).
@@ -170,4 +178,4 @@ stack-status:
 	./stack/status.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-fuzz .fuzz-work

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/json_text.hpp"
+#include "core/utf8.hpp"
 #include "events/failure_model.hpp"
 
 namespace tasks {
@@ -48,7 +49,9 @@ std::optional<std::vector<FailedEntry>> failed_entries(const AttemptResult& answ
     const auto id = e.find("entryId"), error = e.find("error");
     if (id == e.end() || !id->is_string()) return std::nullopt;
     FailedEntry f{id->get<std::string>(), ""};
-    if (error != e.end() && error->is_string()) f.error = error->get<std::string>().substr(0, kept_body);
+    // Cut at a character: the error goes into a JSON text (failed_entry), and dump throws on a
+    // split one.
+    if (error != e.end() && error->is_string()) f.error = utf8_prefix(error->get<std::string>(), kept_body);
     out.push_back(std::move(f));
   }
   return out;

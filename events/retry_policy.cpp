@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/utf8.hpp"
+
 namespace tasks {
 
 std::string describe(const AttemptResult& r) {
-  if (r.http_status == 0) return r.transport_error.empty() ? "no answer" : r.transport_error;
+  if (r.http_status == 0) return r.transport_error.empty() ? "no answer" : utf8_prefix(r.transport_error, 300);
   std::string out = "HTTP " + std::to_string(r.http_status);
-  if (!r.body.empty()) out += ": " + r.body.substr(0, 300);
+  // The sidecar's bytes go into the outbox's last_error and the dead letters' reasons: PostgreSQL
+  // refuses a text that is not UTF-8 (and with it the whole settle), so the cut must not split a
+  // character and a body in another encoding is made valid.
+  if (!r.body.empty()) out += ": " + utf8_prefix(r.body, 300);
   return out;
 }
 

@@ -34,16 +34,19 @@ std::string quote(const std::string& v) {
 }
 
 // The secrets a URI may carry, as written in it: the password of the user information and the
-// value of a `password` query parameter.
-std::vector<std::string> secrets_of(const std::string& uri) {
+// value of a `password` query parameter. The user information is found as libpq finds it (up to
+// the first '@' before any '/'; libpq reads the URI as a C string, so up to a NUL): a password
+// taken otherwise, say up to the last '@', is not what libpq's messages quote.
+std::vector<std::string> secrets_of(const std::string& whole) {
   std::vector<std::string> out;
+  const std::string uri = whole.substr(0, whole.find('\0'));
   const auto scheme_end = uri.find("://");
   if (scheme_end == std::string::npos) return out;
   const auto start = scheme_end + 3;
-  const auto authority_end = std::min(uri.find('/', start), uri.find('?', start));
+  const auto authority_end = uri.find('/', start);
   const std::string authority =
       uri.substr(start, authority_end == std::string::npos ? std::string::npos : authority_end - start);
-  if (auto at = authority.rfind('@'); at != std::string::npos)
+  if (auto at = authority.find('@'); at != std::string::npos)
     if (auto colon = authority.find(':'); colon != std::string::npos && colon < at)
       out.push_back(authority.substr(colon + 1, at - colon - 1));
   if (auto q = uri.find('?'); q != std::string::npos) {
@@ -61,35 +64,17 @@ std::vector<std::string> secrets_of(const std::string& uri) {
 }
 
 // libpq's parse errors quote the offending token, or the whole URI, password included. The
-// message goes to logs: every quoted part loses the URI's secrets, and the message its line
-// breaks.
+// message goes to logs: it loses the URI's secrets wherever they stand, and its line breaks.
+// (Only the quoted parts were redacted once, but a quote in the URI itself, as in a user name
+// u"x, shifts libpq's quotes so that the password stood outside them.)
 std::string redacted(std::string message, const std::string& uri) {
-  const auto secrets = secrets_of(uri);
-  std::string out;
-  bool quoted = false;
-  std::string part;
-  auto flush = [&] {
-    if (quoted)
-      for (const auto& secret : secrets)
-        for (auto at = part.find(secret); at != std::string::npos; at = part.find(secret, at + 3))
-          part.replace(at, secret.size(), "***");
-    out += part;
-    part.clear();
-  };
-  for (char c : message) {
-    if (c == '"') {
-      flush();
-      out += c;
-      quoted = !quoted;
-    } else {
-      part += c;
-    }
-  }
-  flush();
-  for (auto& c : out)
+  for (const auto& secret : secrets_of(uri))
+    for (auto at = message.find(secret); at != std::string::npos; at = message.find(secret, at + 3))
+      message.replace(at, secret.size(), "***");
+  for (auto& c : message)
     if (c == '\n' || c == '\r') c = ' ';
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  return message;
 }
 
 // The names of the run-time parameters set in a libpq `options` value: the server reads it as

@@ -195,6 +195,18 @@ BOOST_AUTO_TEST_CASE(a_malformed_or_foreign_failed_entries_list_marks_nothing_de
   BOOST_TEST(summary(read_bulk_answer(lanes, both, answer(200, partial({{"3", "x"}}))).parts[0]).size() == 3u);
 }
 
+// Found by fuzz_bulk_answer: a failed entry's error is kept to 2048 bytes, and the cut fell inside
+// a character, so building the entry's single publish answer (a JSON dump) threw out of
+// read_bulk_answer, and out of the publisher's round.
+BOOST_AUTO_TEST_CASE(a_long_entry_error_is_cut_at_a_character_boundary) {
+  const auto lanes = two_lanes();
+  const std::string error = std::string(2047, 'e') + "\u00e9 and more";  // U+00E9 spans bytes 2047 and 2048
+  const auto got = read_bulk_answer(lanes, both, answer(500, partial({{"3", error}})));
+  BOOST_TEST(summary(got.parts[0]) == (Summary{{1, 204}, {3, 500}}));
+  const auto body = json::parse(got.parts[0].attempts[1].second.body);
+  BOOST_TEST(body["message"].get<std::string>() == std::string(2047, 'e'));
+}
+
 BOOST_AUTO_TEST_CASE(only_a_missing_route_is_a_refused_bulk_route) {
   BOOST_TEST(bulk_route_refused(answer(404, nullptr)));
   BOOST_TEST(bulk_route_refused(AttemptResult{404, Transport::none, "", "404 page not found\n"}));

@@ -161,6 +161,35 @@ BOOST_AUTO_TEST_CASE(bad_uris_are_one_line_errors_naming_tasks_db_without_the_pa
   BOOST_TEST(error_of("postgresql://u@h:port/d").find("port") != std::string::npos);
 }
 
+// Found by fuzz_db_url: only the quoted parts of libpq's message were redacted, and a quote in the
+// URI itself (here in the user name) shifted libpq's quotes, so that the password stood outside
+// them in the start-up error.
+BOOST_AUTO_TEST_CASE(a_quote_in_the_uri_does_not_uncover_the_password) {
+  for (std::string url : {"postgresql://u\"x:s3cret@[::1/d", "postgresql://u\"x\":s3cret@[::1/d",
+                          "postgresql://u:s3cret@h/d?a\"b=c&password=t0psecret&x\"y",
+                          // libpq's password ends at the first '@' and may hold a '?'
+                          "postgresql://u:s3cret%zz@h@x/d", "postgresql://u:s3?cret%zz@h/d"}) {
+    const auto error = error_of(url);
+    BOOST_TEST(error.find("TASKS_DB") != std::string::npos, error);
+    BOOST_TEST(error.find("s3cret") == std::string::npos, error);
+    BOOST_TEST(error.find("t0psecret") == std::string::npos, error);
+  }
+}
+
+// Found by fuzz_db_url: the start-up log's TASKS_DB hid the user information's password but not
+// a password parameter, which libpq takes as well.
+BOOST_AUTO_TEST_CASE(the_logged_uri_hides_a_password_parameter) {
+  Config config;
+  config.db = "postgresql://u@h/d?sslmode=disable&password=t0psecret&application_name=x";
+  BOOST_TEST(describe(config).at("TASKS_DB") == "postgresql://u@h/d?sslmode=disable&password=***&application_name=x");
+  config.db = "postgresql://u:s3cret@h/d?password=t0psecret";
+  BOOST_TEST(describe(config).at("TASKS_DB") == "postgresql://u:***@h/d?password=***");
+  config.db = "postgresql://u:%z?z@h/d&password=t0psecret";  // the user information's cut took the '?'
+  BOOST_TEST(describe(config).at("TASKS_DB").find("t0psecret") == std::string::npos);
+  config.db = "postgresql://u@h/d?xpassword=shown";  // another parameter's name
+  BOOST_TEST(describe(config).at("TASKS_DB") == "postgresql://u@h/d?xpassword=shown");
+}
+
 BOOST_AUTO_TEST_CASE(sqlite_urls) {
   auto t = parse_db_url("sqlite:./data/my tasks.db");
   BOOST_TEST((t.dialect == Dialect::sqlite));

@@ -30,6 +30,18 @@ BOOST_AUTO_TEST_CASE(descriptions) {
   BOOST_TEST(describe(transport("Couldn't connect to server")) == "Couldn't connect to server");
 }
 
+// Found by fuzz_failure_model: the description goes into the outbox's last_error (and a dead
+// letter's reason), a TEXT column that PostgreSQL refuses when it is not UTF-8 ("invalid byte
+// sequence for encoding UTF8"), and with it the whole settle of the round. The sidecar's body was
+// cut at 300 bytes inside a character, or was not UTF-8 at all.
+BOOST_AUTO_TEST_CASE(descriptions_are_valid_utf8_whatever_the_sidecar_answered) {
+  const std::string cut = std::string(299, 'a') + "\xC3\xA9 tail";  // U+00E9 spans bytes 299 and 300
+  BOOST_TEST(describe(AttemptResult{500, Transport::none, "", cut}) == "HTTP 500: " + std::string(299, 'a'));
+  BOOST_TEST(describe(AttemptResult{503, Transport::none, "", "d\xE9j\xE0 vu"}) == "HTTP 503: d\uFFFDj\uFFFD vu");
+  BOOST_TEST(describe(AttemptResult{502, Transport::none, "", "caf\xC3\xA9"}) == "HTTP 502: caf\u00e9");
+  BOOST_TEST(describe(transport("bad \xFF name")) == "bad \uFFFD name");
+}
+
 BOOST_AUTO_TEST_CASE(backoff_grows_exponentially_to_the_cap) {
   RetryPolicy p{milliseconds(100), 2.0, milliseconds(1000), milliseconds(60'000)};
   BOOST_TEST(backoff_ceiling(1, p).count() == 100);
