@@ -170,7 +170,6 @@ struct Store::Connection {
   soci::session& sql;
   // The buffers the statements are bound to: set the fields, execute.
   TaskRow row;
-  EventRow event;
   KeyRow key, found_key;
   std::string key_user, key_id;
   long long found_version = 0;
@@ -191,12 +190,12 @@ struct Store::Connection {
   int list_completed = 0;
   std::array<std::unique_ptr<soci::statement>, 4> lists;
   // A commit's events (one per topic, at most three) in one statement each for the rows and the
-  // lanes, for two and three events: prepared at first use (one event uses insert_event).
+  // lanes: one statement per count, prepared at first use.
   static constexpr size_t max_events_per_statement = 3;
   std::array<EventRow, max_events_per_statement> events;
   std::array<std::unique_ptr<soci::statement>, max_events_per_statement + 1> insert_events, touch_lanes;
 
-  soci::statement insert_task, update_task, delete_task, insert_event, touch_lane, select_task, select_version;
+  soci::statement insert_task, update_task, delete_task, select_task, select_version;
   soci::statement count_up, count_down, next_seq;
   soci::statement forget_expired_key, insert_key, forget_key, select_key;
   soci::statement delete_row, retry_row, bury_row, move_lane, drop_lane, finish_lane;
@@ -243,35 +242,6 @@ struct Store::Connection {
                                st.exchange(soci::use(row.user_id));
                                st.exchange(soci::use(row.expected_version));
                              })),
-        insert_event(prepared(sql,
-                              "INSERT INTO outbox (topic, event_id, event_type, partition_key, task_id, "
-                              "correlation_id, traceparent, payload, created_at, attempts, last_error, "
-                              "next_attempt_at) VALUES (:topic, :event_id, :event_type, :partition_key, "
-                              ":task_id, :correlation_id, :traceparent, :payload, :created_at, 0, '', :created_at2)",
-                              [&](soci::statement& st) {
-                                st.exchange(soci::use(event.topic));
-                                st.exchange(soci::use(event.event_id));
-                                st.exchange(soci::use(event.event_type));
-                                st.exchange(soci::use(event.partition_key));
-                                st.exchange(soci::use(event.task_id));
-                                st.exchange(soci::use(event.correlation_id));
-                                st.exchange(soci::use(event.traceparent));
-                                st.exchange(soci::use(event.payload));
-                                st.exchange(soci::use(event.created_at));
-                                st.exchange(soci::use(event.created_at));
-                              })),
-        // The event's lane counts one more row; a lane that was empty starts at this event.
-        touch_lane(prepared(sql,
-                            "INSERT INTO outbox_lanes (topic, partition_key, pending, head_at, bucket) VALUES "
-                            "(:topic, :partition_key, 1, :created_at, :bucket) ON CONFLICT (topic, partition_key) DO "
-                            "UPDATE SET pending = outbox_lanes.pending + 1, head_at = CASE WHEN outbox_lanes.pending "
-                            "<= 0 THEN excluded.head_at ELSE outbox_lanes.head_at END, bucket = excluded.bucket",
-                            [&](soci::statement& st) {
-                              st.exchange(soci::use(event.topic));
-                              st.exchange(soci::use(event.partition_key));
-                              st.exchange(soci::use(event.created_at));
-                              st.exchange(soci::use(event.bucket));
-                            })),
         select_task(
             prepared(sql, std::string("SELECT ") + task_columns + " FROM tasks WHERE id = :id AND user_id = :user_id",
                      [&](soci::statement& st) {
@@ -687,8 +657,9 @@ struct Store::Connection {
     return true;
   }
 
-  // The rows (`rows`) or lanes statement for the first `n` of `events`: insert_event and
-  // touch_lane with one VALUES tuple per event, in order (ids follow it).
+  // The rows (`rows`) or lanes statement for the first `n` of `events`, one VALUES tuple per
+  // event, in order (ids follow it). A lane counts one more row per event; a lane that was empty
+  // starts at its event.
   soci::statement& events_statement(std::array<std::unique_ptr<soci::statement>, max_events_per_statement + 1>& cache,
                                     size_t n, bool rows) {
     auto& slot = cache[n];
@@ -746,23 +717,19 @@ struct Store::Connection {
     if (c.events.empty()) return StoreStatus::ok;
     quota_user = c.task.user_id;
     if (!execute_single(next_seq)) throw soci::soci_error("the commit sequence was not returned");
-    if (c.events.size() > 1 && c.events.size() <= max_events_per_statement && distinct_topics(c.events)) {
-      for (size_t i = 0; i < c.events.size(); ++i) {
+    // Events of one user on distinct topics go in one statement each; any other commit one by one.
+    const bool together = c.events.size() <= max_events_per_statement && distinct_topics(c.events);
+    const size_t per_statement = together ? c.events.size() : 1;
+    for (size_t from = 0; from < c.events.size(); from += per_statement) {
+      for (size_t i = 0; i < per_statement; ++i) {
+        const auto& source = c.events[from + i];
         auto& e = events[i];
-        e.set(c.events[i]);
-        e.payload = with_sequence(c.events[i].payload, commit_seq);
-        e.bucket = bucket_of(c.events[i].partition_key, buckets);
+        e.set(source);
+        e.payload = with_sequence(source.payload, commit_seq);
+        e.bucket = bucket_of(source.partition_key, buckets);
       }
-      events_statement(insert_events, c.events.size(), true).execute(true);
-      events_statement(touch_lanes, c.events.size(), false).execute(true);
-      return StoreStatus::ok;
-    }
-    for (const auto& e : c.events) {
-      event.set(e);
-      event.payload = with_sequence(e.payload, commit_seq);
-      event.bucket = bucket_of(e.partition_key, buckets);
-      insert_event.execute(true);
-      touch_lane.execute(true);
+      events_statement(insert_events, per_statement, true).execute(true);
+      events_statement(touch_lanes, per_statement, false).execute(true);
     }
     return StoreStatus::ok;
   }
