@@ -116,11 +116,11 @@ class Taskd:
             raise SystemExit("bench-scale: POST %s answered %d" % (path, answer.status))
 
     def metric(self, name):
+        """The metric's value, summed over its label sets (None when it is not there)."""
         status, text = self.get("/metrics")
-        for line in text.decode().splitlines():
-            if line.startswith(name + " ") or line.startswith(name + "{"):
-                return float(line.rsplit(" ", 1)[1])
-        return None
+        values = [float(line.rsplit(" ", 1)[1]) for line in text.decode().splitlines()
+                  if line.startswith(name + " ") or line.startswith(name + "{")]
+        return sum(values) if values else None
 
     def rss_bytes(self):
         for line in open("/proc/%d/status" % self.proc.pid):

@@ -23,7 +23,7 @@ def main():
         b = json.load(open(a.backlog)) if os.path.exists(a.backlog) else None
         if not b or (a.since and b["when"] < a.since):
             sys.exit("bench-scale: bench/backlog.sh wrote no result in this run (see bench/.work-scale/backlog.out)")
-        rates = [w["events_per_s"] for w in b["windows"] if not w["scraper"]]
+        rates = [w["events_per_s"] for w in b["windows"] if not w["scraper"]]  # without a scraper
         result["outbox"] = {"rows": b["context"]["rows"], "lanes": b["context"]["lanes"],
                             "delivery_events_per_s": rates, "backlog_result": "backlog-%s.json" % b["when"],
                             "publish_requests": b["context"]["sink"]}
