@@ -758,4 +758,50 @@ BOOST_AUTO_TEST_CASE(one_users_closed_connections_delay_only_that_user) {
   BOOST_TEST(sidecar.max_in_flight_per_lane() == 1u);
 }
 
+// The sidecar's answer goes into the outbox's last_error and into the dead letter's reason. An
+// answer in bytes that are not UTF-8 (a proxy answering in Latin-1, a character cut) is made
+// valid first: PostgreSQL refuses such a text, and with it the whole settle, so the failure
+// would never be recorded and the event never dead-lettered (found by fuzzing, issue 14).
+BOOST_AUTO_TEST_CASE(an_answer_in_bytes_that_are_not_utf8_is_recorded_and_dead_letters_on_either_database) {
+  RecordingSidecar sidecar;
+  auto taskd = Environment::get().start_taskd(partial_failure_env(sidecar));
+  Admin admin(*taskd);
+  UserApi flowing(*taskd, unique_user("flowing"));
+  BOOST_REQUIRE(flowing.create({{"title", "first"}}).status == 201);
+  BOOST_REQUIRE(wait_until([&] { return sidecar.delivered("task-events").size() == 1u; }));
+
+  UserApi latin1(*taskd, unique_user("latin1"));
+  const std::string foreign = "caf\xe9 \xff\xfe and a cut \xe2\x82";
+  SidecarBehaviour failing{500};
+  failing.body = R"({"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE","message":")" + foreign + "\"}";
+  sidecar.behave_for_key("task-events", latin1.user(), failing);
+  BOOST_REQUIRE(latin1.create({{"title", "refused"}}).status == 201);
+  const std::string replacement = "\xef\xbf\xbd";  // U+FFFD
+  std::string last_error;
+  BOOST_TEST(wait_until([&] {
+               const auto rows = admin.outbox_rows("task-events", latin1.user());
+               last_error = rows.empty() ? "" : rows[0].value("last_error", "");
+               return !last_error.empty();
+             }),
+             "the failure is recorded in the outbox row");
+  BOOST_TEST(last_error.find("caf" + replacement) != std::string::npos, last_error);
+  BOOST_TEST(admin.get("/admin/publishers").dump().find("caf" + replacement) != std::string::npos);
+
+  SidecarBehaviour refused{400};
+  refused.body = R"({"errorCode":"ERR_PUBSUB_EVENTS_SER","message":")" + foreign + "\"}";
+  sidecar.behave_for_key("task-events", latin1.user(), refused);
+  json dead;
+  BOOST_TEST(wait_until([&] {
+               for (const auto& d : admin.dead_letters())
+                 if (d.value("user_id", "") == latin1.user()) dead = d;
+               return !dead.is_null();
+             }),
+             "the refused event is dead-lettered");
+  const std::string reason = dead.is_object() ? dead.value("reason", "") : "";
+  BOOST_TEST(reason.find("caf" + replacement) != std::string::npos, reason);
+  // Whatever the one lane got, the others go on.
+  BOOST_REQUIRE(flowing.create({{"title", "second"}}).status == 201);
+  BOOST_TEST(wait_until([&] { return sidecar.delivered("task-events").size() == 2u; }));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
