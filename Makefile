@@ -24,7 +24,7 @@ DEB_PACKAGES := $(BUILD_DEB_PACKAGES) git curl ca-certificates \
   kcat wrk valgrind tmux clang-format python3 python3-yaml openjdk-17-jre-headless maven mmdebstrap \
   clang-14 libclang-rt-14-dev
 
-.PHONY: deps deps-build build run test sanitize bench format format-check clean stack-up stack-down stack-status
+.PHONY: deps deps-build build run test sanitize sanitize-ci bench format format-check clean stack-up stack-down stack-status
 
 # Installs only what is missing: quick when everything is present. Uses sudo when not root.
 define apt_install_missing
@@ -86,11 +86,22 @@ test: build openapi-tools
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 1800 -j $(TEST_JOBS)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the whole test suite.
-sanitize: deps
-	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKS_SANITIZE=ON
+SANITIZER_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+sanitize: deps $(ASAN_DIR)/build.ninja
 	cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --output-on-failure --timeout 3600
+	cd $(ASAN_DIR) && $(SANITIZER_ENV) ctest --output-on-failure --timeout 3600 -j $(TEST_JOBS)
+
+# The sanitizer run of .ci/run: the suites that drive our own code hardest (unit, integration on
+# both databases, the hostile clients), built alone. The rest (e2e, chart, package, fuzz, which
+# already runs under ASan + UBSan) stays in `make sanitize`.
+SANITIZE_CI_TARGETS := unit_tests integration_tests hostile_tests taskd taskctl
+SANITIZE_CI_TESTS := ^(unit|integration_sqlite|integration_postgresql|hostile_http)$$
+sanitize-ci: deps $(ASAN_DIR)/build.ninja
+	cmake --build $(ASAN_DIR) -j $(JOBS) --target $(SANITIZE_CI_TARGETS)
+	cd $(ASAN_DIR) && $(SANITIZER_ENV) ctest --output-on-failure --timeout 1800 -j $(TEST_JOBS) -R '$(SANITIZE_CI_TESTS)'
+
+$(ASAN_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKS_SANITIZE=ON
 
 # Every libFuzzer target (tests/fuzz, clang-14, ASan + UBSan) for FUZZ_SECONDS each, in build-fuzz/;
 # `make test` runs them a few seconds each (the ctest fuzz_bounded). docs/fuzzing.md.
