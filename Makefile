@@ -58,7 +58,8 @@ run: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target taskd taskctl
 	./$(BUILD_DIR)/bin/taskd
 
-# The contract's checkers (tests/openapi/): the OpenAPI linter from npm and Schemathesis from PyPI,
+# The contract's checkers (tests/openapi/, tests/events/): the OpenAPI linter and the AsyncAPI
+# parser from npm, Schemathesis (and with it jsonschema-rs) from PyPI,
 # pinned by committed lock files (package-lock.json, requirements.txt with hashes) and installed
 # once into .cache/ (offline after the first time); a changed lock file reinstalls. The ctests
 # openapi_lint and schemathesis_* run what is here.
@@ -68,16 +69,24 @@ $(OPENAPI_TOOLS)/redocly/.installed: tests/openapi/package.json tests/openapi/pa
 	cp tests/openapi/package.json tests/openapi/package-lock.json $(OPENAPI_TOOLS)/redocly/
 	cd $(OPENAPI_TOOLS)/redocly && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
+# The AsyncAPI parser of the asyncapi_validate ctest (tests/events/), pinned the same way.
+$(OPENAPI_TOOLS)/asyncapi/.installed: tests/events/package.json tests/events/package-lock.json
+	rm -rf $(OPENAPI_TOOLS)/asyncapi && mkdir -p $(OPENAPI_TOOLS)/asyncapi
+	cp tests/events/package.json tests/events/package-lock.json $(OPENAPI_TOOLS)/asyncapi/
+	cd $(OPENAPI_TOOLS)/asyncapi && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 $(OPENAPI_TOOLS)/venv/.installed: tests/openapi/requirements.txt
 	rm -rf $(OPENAPI_TOOLS)/venv
 	python3 -m venv $(OPENAPI_TOOLS)/venv
 	$(OPENAPI_TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 	  -r tests/openapi/requirements.txt
 	touch $@
-# The two downloads at once: from a fresh clone they are most of these tests' time.
+# The downloads at once: from a fresh clone they are most of these tests' time. The venv's
+# jsonschema-rs (a Schemathesis dependency) is also the event schemas' validator (tests/events/).
 .PHONY: openapi-tools
 openapi-tools:
-	@$(MAKE) --no-print-directory -j 2 $(OPENAPI_TOOLS)/redocly/.installed $(OPENAPI_TOOLS)/venv/.installed
+	@$(MAKE) --no-print-directory -j 3 $(OPENAPI_TOOLS)/redocly/.installed $(OPENAPI_TOOLS)/venv/.installed \
+	  $(OPENAPI_TOOLS)/asyncapi/.installed
 
 # Two suites at a time: most of their time is spent waiting (deadlines, backoffs, Kafka), not
 # computing; the load tests run alone (RUN_SERIAL).

@@ -9,6 +9,10 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/taskd.env DESTINATION /etc/tasks
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/taskd.service DESTINATION /lib/systemd/system
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+# The machine-readable contracts, for consumers on the host or in the image (docs/events.md:
+# urn:tasks:schemas:events:<version>:<type> is schemas/events/<version>/<type>.json).
+install(FILES ${CMAKE_SOURCE_DIR}/openapi.yaml ${CMAKE_SOURCE_DIR}/asyncapi.yaml DESTINATION /usr/share/tasks)
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/schemas/events DESTINATION /usr/share/tasks/schemas)
 
 # Not known to the repository yet: set them when it gets a public home (-DTASKS_PACKAGE_...).
 set(TASKS_PACKAGE_MAINTAINER "tasks maintainers <tasks@example.invalid>" CACHE STRING

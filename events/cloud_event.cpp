@@ -3,6 +3,7 @@
 #include "core/ids.hpp"
 #include "core/json_text.hpp"
 #include "core/time.hpp"
+#include "events/data_schema.hpp"
 
 namespace tasks {
 
@@ -19,6 +20,7 @@ nlohmann::json make_cloud_event(const std::string& id, const std::string& type, 
       {"correlationid", context.correlation_id},
       {"data", std::move(data)},
   };
+  if (const auto schema = data_schema_uri(type); !schema.empty()) event["dataschema"] = schema;
   // The distributed-tracing extension. `traceid` is what makes daprd keep our values: on an
   // event without it daprd writes its own (an empty string when it has no span).
   if (!context.traceparent.empty()) {
@@ -63,12 +65,13 @@ std::string cloud_event_text(const std::string& id, const std::string& type, con
   // The members in the order nlohmann's (sorted) object writes them, so that the text is the
   // same as make_cloud_event(...).dump(): unit `cloud_event/text_is_the_envelope_dumped`.
   std::string out;
-  out.reserve(400 + 2 * context.traceparent.size() + context.tracestate.size());
+  out.reserve(460 + 2 * context.traceparent.size() + context.tracestate.size());
   out += "{\"correlationid\":";
   append_json_string(out, context.correlation_id);
   out += ",\"data\":";
   out += data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   append_json_member(out, "datacontenttype", "application/json");
+  if (const auto schema = data_schema_uri(type); !schema.empty()) append_json_member(out, "dataschema", schema);
   append_json_member(out, "id", id);
   append_json_member(out, "source", context.source);
   append_json_member(out, "specversion", "1.0");

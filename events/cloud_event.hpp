@@ -20,9 +20,10 @@ struct EnvelopeContext {
   std::string tracestate = {};  // the request's W3C tracestate, or empty
 };
 
-// The envelope with the distributed-tracing extension: `traceparent` and `traceid` (the same
-// W3C value) and `tracestate` when there is one. Dapr overwrites the trace fields of an event
-// without `traceid` (with "" when the publish carries no traceparent header), so both are set.
+// The envelope with `dataschema` (events/data_schema.hpp) and the distributed-tracing extension:
+// `traceparent` and `traceid` (the same W3C value) and `tracestate` when there is one. Dapr
+// overwrites the trace fields of an event without `traceid` (with "" when the publish carries no
+// traceparent header), so both are set.
 nlohmann::json make_cloud_event(const std::string& id, const std::string& type, const std::string& subject, millis time,
                                 const EnvelopeContext& context, nlohmann::json data);
 

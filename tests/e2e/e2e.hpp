@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/support/event_dump.hpp"
 #include "tests/support/stack.hpp"
 #include "tests/support/taskd_process.hpp"
 #include "tests/support/user_api.hpp"
@@ -41,7 +42,11 @@ class EndToEnd {
 };
 
 struct EndToEndFixture {
-  EndToEndFixture() { EndToEnd::get().start(); }
+  // The run publishes taskd's events: the schema check expects some (tests/support/event_dump.hpp).
+  EndToEndFixture() {
+    expect_events("kafka");
+    EndToEnd::get().start();
+  }
   ~EndToEndFixture() { EndToEnd::get().stop(); }
 };
 

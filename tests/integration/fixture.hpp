@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/support/db_peek.hpp"
+#include "tests/support/event_dump.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/taskd_process.hpp"
@@ -44,7 +45,11 @@ class Environment {
 };
 
 struct GlobalEnvironment {
-  GlobalEnvironment() { Environment::get().start(); }
+  // The run publishes taskd's events: the schema check expects some (tests/support/event_dump.hpp).
+  GlobalEnvironment() {
+    expect_events("sidecar");
+    Environment::get().start();
+  }
   ~GlobalEnvironment() { Environment::get().stop(); }
 };
 

@@ -384,6 +384,7 @@ HttpResponse publish(HttpClient& http, const std::string& topic, const std::stri
 
 BOOST_AUTO_TEST_CASE(answers_by_event_then_lane_then_key_then_topic_then_default) {
   RecordingSidecar sidecar;
+  sidecar.dump_events(false);  // this suite sends its own made-up events, not taskd's
   HttpClient http(sidecar.endpoint());
   sidecar.behave("", SidecarBehaviour{503});
   sidecar.behave("task-events", daprd_error(500, "ERR_PUBSUB_PUBLISH_MESSAGE"));
@@ -437,6 +438,7 @@ HttpResponse publish_bulk(HttpClient& http, const std::string& topic,
 
 BOOST_AUTO_TEST_CASE(bulk_entries_are_recorded_and_answered_one_by_one_as_daprd_does) {
   RecordingSidecar sidecar;
+  sidecar.dump_events(false);  // this suite sends its own made-up events, not taskd's
   HttpClient http(sidecar.endpoint());
   sidecar.behave_for_event("bad", daprd_error(500, "ERR_PUBSUB_PUBLISH_MESSAGE"));
   // Two lanes, one failed entry in the middle of alice's: daprd's partial failure.
@@ -495,6 +497,7 @@ BOOST_AUTO_TEST_CASE(bulk_entries_are_recorded_and_answered_one_by_one_as_daprd_
 
 BOOST_AUTO_TEST_CASE(a_closing_lane_records_the_request_and_closes_without_an_answer) {
   RecordingSidecar sidecar;
+  sidecar.dump_events(false);  // this suite sends its own made-up events, not taskd's
   HttpClient http(sidecar.endpoint());
   sidecar.behave_for_key("", "carol", closes_connection());
   const auto closed = publish(http, "task-events", "carol", "c1");
@@ -517,6 +520,7 @@ BOOST_AUTO_TEST_CASE(a_closing_lane_records_the_request_and_closes_without_an_an
 
 BOOST_AUTO_TEST_CASE(requests_carry_their_arrival_time_and_a_decoded_key) {
   RecordingSidecar sidecar;
+  sidecar.dump_events(false);  // this suite sends its own made-up events, not taskd's
   HttpClient http(sidecar.endpoint());
   const auto before = Clock::now();
   BOOST_TEST(publish(http, "task-updates", "a%20b%2Fc", "t1").status == 204);
@@ -534,6 +538,7 @@ BOOST_AUTO_TEST_CASE(requests_carry_their_arrival_time_and_a_decoded_key) {
 
 BOOST_AUTO_TEST_CASE(stop_and_start_refuse_then_serve_again_on_the_same_port) {
   RecordingSidecar sidecar;
+  sidecar.dump_events(false);  // this suite sends its own made-up events, not taskd's
   sidecar.behave("", SidecarBehaviour{204, milliseconds(0), true});  // hang
   std::thread hung([&] {
     HttpClient http(sidecar.endpoint(), 5'000);

@@ -96,10 +96,12 @@ done
 ok "dpkg-shlibdeps computed the dependencies: $depends"
 dpkg-deb -c "$deb" >"$work/contents"
 for entry in '-rwxr-xr-x root/root .* ./usr/bin/taskd$' '-rwxr-xr-x root/root .* ./usr/bin/taskctl$' \
-  '-rw-r----- root/root .* ./etc/tasks/taskd.env$' '-rw-r--r-- root/root .* ./lib/systemd/system/taskd.service$'; do
+  '-rw-r----- root/root .* ./etc/tasks/taskd.env$' '-rw-r--r-- root/root .* ./lib/systemd/system/taskd.service$' \
+  '-rw-r--r-- root/root .* ./usr/share/tasks/asyncapi.yaml$' \
+  '-rw-r--r-- root/root .* ./usr/share/tasks/schemas/events/v1/task.created.json$'; do
   grep -Eq -- "$entry" "$work/contents" || fail "the .deb has no entry like '$entry': $(cat "$work/contents")"
 done
-ok "the .deb holds /usr/bin/taskd, /usr/bin/taskctl, /etc/tasks/taskd.env (0640), /lib/systemd/system/taskd.service"
+ok "the .deb holds /usr/bin/taskd, /usr/bin/taskctl, /etc/tasks/taskd.env (0640), /lib/systemd/system/taskd.service, /usr/share/tasks (the contracts)"
 
 # --- 2. a clean Debian 12 root, cached -----------------------------------------------------------
 # --variant=apt: Essential packages and apt only, so that every library taskd needs must come

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "http/request_meta.hpp"
+#include "tests/support/event_dump.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace tasks::testing {
@@ -158,6 +159,7 @@ struct RecordingSidecar::Impl {
   std::function<void(const RecordedPublish&)> observer;
   size_t cleared = 0;  // records dropped by clear(): a record's number minus this is its index
   bool keep = true;
+  bool dump = true;  // write every event for the schema check
   size_t total = 0, total_delivered = 0, http_total = 0, bulk_total = 0;
   bool bulk_route = true;
   size_t in_flight = 0, max_in_flight = 0, max_per_key = 0, max_per_lane = 0;
@@ -196,6 +198,7 @@ struct RecordingSidecar::Impl {
     if (of_generation != generation) return std::nullopt;
     const auto b = behaviour_for(r);
     if (observer) observer(r);
+    if (dump) dump_event("sidecar", r.topic, r.body);  // for the schema check (TASKS_EVENT_DUMP_DIR)
     ++total;
     r.request = ++http_total;
     max_in_flight = std::max(max_in_flight, ++in_flight);
@@ -242,6 +245,7 @@ struct RecordingSidecar::Impl {
       behaviours.push_back(behaviour_for(r));
       r.request = http_total;
       if (observer) observer(r);
+      if (dump) dump_event("sidecar", r.topic, r.body);
       ++total;
       lanes.insert({r.topic, r.partition_key});
     }
@@ -578,6 +582,11 @@ size_t RecordingSidecar::delivered_count(const std::string& topic) const {
   size_t n = 0;
   for (const auto& r : impl_->seen) n += r.answered == 204 && (topic.empty() || r.topic == topic);
   return n;
+}
+
+void RecordingSidecar::dump_events(bool dump) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->dump = dump;
 }
 
 void RecordingSidecar::keep_requests(bool keep) {

@@ -67,6 +67,9 @@ class RecordingSidecar {
 
   // Keep only counts, not the requests themselves (for long benchmark runs).
   void keep_requests(bool keep);
+  // false: its events are not written for the schema check (tests/support/event_dump.hpp), for
+  // the tests of the stand-in itself, which publish made-up events rather than taskd's.
+  void dump_events(bool dump);
   // Called with every publish request as it arrives, before it is answered, also when requests
   // are not kept: the benchmark sink derives its figures from it. Calls never overlap (they run
   // under the sidecar's lock), so the observer needs no lock of its own but must be quick.

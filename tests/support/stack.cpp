@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/support/event_dump.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/taskd_process.hpp"
 
@@ -104,8 +105,10 @@ std::vector<KafkaRecord> Stack::records(const std::string& topic) const {
       for (size_t i = 0; i + 1 < j["headers"].size(); i += 2)
         r.headers[j["headers"][i].get<std::string>()] =
             j["headers"][i + 1].is_string() ? j["headers"][i + 1].get<std::string>() : "";
-    if (j.contains("payload") && j["payload"].is_string())
+    if (j.contains("payload") && j["payload"].is_string()) {
       r.event = nlohmann::json::parse(j["payload"].get<std::string>(), nullptr, false);
+      dump_event("kafka", topic, j["payload"].get<std::string>());  // for the schema check
+    }
     records.push_back(std::move(r));
   }
   return records;

@@ -1,7 +1,10 @@
 #include <boost/test/unit_test.hpp>
+#include <set>
 
 #include "core/time.hpp"
 #include "events/cloud_event.hpp"
+#include "events/data_schema.hpp"
+#include "events/planning.hpp"
 
 using namespace tasks;
 
@@ -25,7 +28,38 @@ BOOST_AUTO_TEST_CASE(has_every_required_attribute) {
   BOOST_TEST(e["data"]["x"] == 1);
   BOOST_TEST(e["traceparent"] == traceparent);
   BOOST_TEST(!e.contains("tracestate"));
+  BOOST_TEST(e["dataschema"] == "urn:tasks:schemas:events:v1:task.created");
   BOOST_TEST(envelope_problems(e).empty());
+}
+
+// Every type taskd plans names the schema of its data: urn:tasks:schemas:events:v1:<type>, the
+// `$id` of schemas/events/v1/<type>.json (the ctest event_schemas_check resolves every event's).
+BOOST_AUTO_TEST_CASE(every_planned_type_names_its_data_schema) {
+  Task t;
+  t.id = "task-1";
+  t.user_id = "alice";
+  t.title = "a";
+  t.version = 1;
+  Task due = t;
+  due.due_date = at;
+  Task later = due;
+  later.due_date = at + 1000;
+  later.version = 2;
+  Task done = later;
+  done.completed = true;
+  std::set<std::string> types;
+  for (const auto& events :
+       {plan_events(std::nullopt, due, Action::created, at), plan_events(due, later, Action::updated, at),
+        plan_events(later, done, Action::completed, at), plan_events(done, later, Action::uncompleted, at),
+        plan_events(later, std::nullopt, Action::deleted, at)})
+    for (const auto& p : events) {
+      types.insert(p.type);
+      BOOST_TEST(data_schema_uri(p.type) == "urn:tasks:schemas:events:v1:" + p.type);
+      const auto e = nlohmann::json::parse(cloud_event_text("id", p.type, t.id, at, ctx, p.data));
+      BOOST_TEST(e["dataschema"] == "urn:tasks:schemas:events:v1:" + p.type);
+    }
+  BOOST_TEST(types.size() == 9u);  // every type of contract section 4
+  BOOST_TEST(data_schema_uri("no.such").empty());
 }
 
 BOOST_AUTO_TEST_CASE(time_is_rfc3339_utc) {
@@ -119,6 +153,10 @@ BOOST_AUTO_TEST_CASE(text_is_the_envelope_dumped) {
       const auto expected = make_cloud_event(id, "task.updated", "task-1", at, context, data)
                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       BOOST_TEST(cloud_event_text(id, "task.updated", "task-1", at, context, data) == expected);
+      // A type without a schema has no dataschema, in the tree as in the text.
+      BOOST_TEST(cloud_event_text(id, "other", "task-1", at, context, data) ==
+                 make_cloud_event(id, "other", "task-1", at, context, data)
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
   }
 }
