@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/uri_passwords.hpp"
+
 namespace tasks {
 
 std::string HostPort::to_string() const {
@@ -280,19 +282,8 @@ Config make_config(const std::map<std::string, std::string>& values) {
 std::map<std::string, std::string> describe(const Config& c) {
   auto redact = [](const std::string& s) { return s.empty() ? std::string("(unset)") : std::string("(set)"); };
   auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; };
-  std::string db = c.db;
-  // Hide the passwords of a PostgreSQL URI: a password parameter (?password=SECRET or
-  // &password=SECRET, which libpq takes too), first, while the query's '?' is still there ...
-  if (db.find("://") != std::string::npos)
-    for (auto at = db.find("password=", db.find('?')); at != std::string::npos; at = db.find("password=", at + 1))
-      if (db[at - 1] == '?' || db[at - 1] == '&') {
-        const auto value = at + 9, end = std::min(db.find('&', value), db.size());
-        db.replace(value, end - value, "***");
-      }
-  // ... then the user information's: scheme://user:SECRET@host.
-  if (auto at = db.find('@'), colon = db.find(':', db.find("://") + 3);
-      db.find("://") != std::string::npos && at != std::string::npos && colon < at)
-    db.replace(colon + 1, at - colon - 1, "***");
+  // A PostgreSQL URI's passwords: the user information's and any ?password= parameter's.
+  const std::string db = hide_passwords(c.db);
   return {
       {"TASKS_HTTP_ADDR", c.http_addr.to_string()},
       {"TASKS_ADMIN_ADDR", c.admin_addr.to_string()},

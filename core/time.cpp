@@ -7,38 +7,6 @@ namespace tasks {
 
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-long long days_from_civil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
-}
-
-void civil_from_days(long long z, long long& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const long long era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<long long>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
-bool is_leap(long long y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-unsigned days_in_month(long long y, unsigned m) {
-  static constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
 // Reads exactly n decimal digits at pos.
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
@@ -64,9 +32,10 @@ std::string format_rfc3339(millis t) {
     rest += 86'400'000;
     --days;
   }
-  long long y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
+  // The calendar is C++20's (Howard Hinnant's algorithms, standardised from his date library).
+  const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
+  const long long y = static_cast<int>(date.year());
+  const unsigned m = static_cast<unsigned>(date.month()), d = static_cast<unsigned>(date.day());
   const auto ms = static_cast<int>(rest % 1000);
   const auto secs = static_cast<int>(rest / 1000);
   if (y < 0 || y > 9999) {
@@ -98,9 +67,9 @@ std::optional<millis> parse_rfc3339(std::string_view s) {
       !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, hour) || s[13] != ':' ||
       !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > static_cast<int>(days_in_month(year, month)) || hour > 23 ||
-      minute > 59 || second > 59)
-    return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month(static_cast<unsigned>(month)),
+                                         std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 59) return std::nullopt;  // ok(): leap years included
   size_t pos = 19;
   int fraction_ms = 0;
   if (s[pos] == '.') {
@@ -127,7 +96,7 @@ std::optional<millis> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  const long long days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const long long days = std::chrono::sys_days{date}.time_since_epoch().count();
   const long long secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   const millis instant = secs * 1000 + fraction_ms;
   // An offset can carry a date in year 0000 or 9999 across the year boundary; such an instant

@@ -7,6 +7,7 @@
 #include "core/topics.hpp"
 #include "http/admin_routes.hpp"
 #include "http/cluster_json.hpp"
+#include "http/percent.hpp"
 #include "http/request_meta.hpp"
 
 namespace tasks::http {
@@ -301,9 +302,10 @@ void ask_metrics(caf::event_based_actor* self, exchange_ptr ex, outbox_reader_ac
 
 std::string query_value(const Request& request, const std::string& name) {
   auto params = query_parameters(request.query);
-  if (!params) return "";
-  auto it = params->find(name);
-  return it == params->end() ? "" : it->second;
+  const auto* found = std::get_if<0>(&params);
+  if (!found) return "";  // refused before, by query_refusal
+  auto it = found->find(name);
+  return it == found->end() ? "" : it->second;
 }
 
 std::int64_t limit_from(const Request& request, std::int64_t fallback) {
@@ -318,8 +320,9 @@ bool is_topic(const std::string& topic) {
 // 400 for a `topic` that is none of the three or a `limit` that is not 1..1000. (Schemathesis
 // found both taken silently: a mistyped topic showed nothing and redrove nothing.)
 std::optional<Problem> query_refusal(const Request& request) {
-  auto params = query_parameters(request.query);
-  if (!params) return Problem{400, "the query string is not valid percent-encoding", ""};
+  auto decoded = query_parameters(request.query);
+  if (auto* e = std::get_if<InputError>(&decoded)) return Problem{e->status, e->detail, e->field};
+  const auto* params = &std::get<0>(decoded);
   // Present means checked, empty included: `?topic=` is no topic, not every topic.
   if (auto it = params->find("topic"); it != params->end() && !is_topic(it->second))
     return Problem{400, "no topic '" + it->second.substr(0, 100) + "'; topics: task-events, task-updates, reminders",

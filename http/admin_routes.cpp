@@ -1,6 +1,6 @@
 #include "http/admin_routes.hpp"
 
-#include "http/request_meta.hpp"
+#include "http/percent.hpp"
 
 namespace tasks::http {
 
@@ -44,7 +44,10 @@ bool matches(const AdminRoute& route, std::string_view path, std::vector<std::st
     const auto segment = path.substr(0, rest ? std::string_view::npos : path.find('/'));
     if (literal.front() == '{') {
       if (segment.empty()) return false;
-      params.push_back(url_decode(std::string(segment)).value_or(std::string(segment)));
+      // A '+' is itself here: the user alice+test@example.com is not "alice test@example.com".
+      auto decoded = percent_decode(segment, PlusSign::literal);
+      params.push_back(std::holds_alternative<std::string>(decoded) ? std::get<std::string>(std::move(decoded))
+                                                                    : std::string(segment));
     } else if (literal != segment) {
       return false;
     }

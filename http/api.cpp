@@ -6,6 +6,7 @@
 #include "core/time.hpp"
 #include "core/validation.hpp"
 #include "http/idempotency.hpp"
+#include "http/percent.hpp"
 #include "http/request_meta.hpp"
 #include "http/routes.hpp"
 
@@ -190,8 +191,8 @@ void ApiHandler::handle(Request request, std::shared_ptr<Exchange> exchange) {
     }
     case Endpoint::list_tasks: {
       auto params = query_parameters(request.query);
-      if (!params) return fail({400, "", "the query string is not valid percent-encoding"});
-      auto parsed = parse_list_query(*params);
+      if (auto* e = std::get_if<InputError>(&params)) return fail(*e);
+      auto parsed = parse_list_query(std::get<0>(params));
       if (auto* e = std::get_if<InputError>(&parsed)) return fail(*e);
       next_link = next_page_prefix(std::get<ListQuery>(parsed));
       command.operation = ListTasks{std::get<ListQuery>(parsed)};

@@ -5,7 +5,6 @@
 // otherwise a fresh trace that taskd starts).
 
 #include <array>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,13 +44,6 @@ TraceContext trace_context_from(const std::optional<std::string>& traceparent,
 
 // The media type of a Content-Type value, lower-cased and without parameters.
 std::string media_type(std::string_view content_type);
-
-// Percent-decoding of a query key or value ('+' is a space); nothing when malformed.
-std::optional<std::string> url_decode(std::string_view text);
-
-// The query's parameters, percent-decoded (the first of a repeated one wins); nothing when the
-// encoding is malformed.
-std::optional<std::map<std::string, std::string>> query_parameters(std::string_view query);
 
 // The token of an `Authorization: Bearer <token>` header, or nothing.
 std::optional<std::string> bearer_token(const std::optional<std::string>& header);

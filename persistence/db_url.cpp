@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/uri_passwords.hpp"
 
 namespace tasks {
 
@@ -33,33 +34,19 @@ std::string quote(const std::string& v) {
   return out + "'";
 }
 
-// The secrets a URI may carry, as written in it: the password of the user information and the
-// value of a `password` query parameter. The user information is found as libpq finds it (up to
-// the first '@' before any '/'; libpq reads the URI as a C string, so up to a NUL): a password
-// taken otherwise, say up to the last '@', is not what libpq's messages quote.
-std::vector<std::string> secrets_of(const std::string& whole) {
+// The URI's passwords as written in it (core/uri_passwords). libpq reads the URI as a C string,
+// up to a NUL, and its messages quote what it read: the passwords of that part count as well.
+std::vector<std::string> secrets_of(const std::string& uri) {
   std::vector<std::string> out;
-  const std::string uri = whole.substr(0, whole.find('\0'));
-  const auto scheme_end = uri.find("://");
-  if (scheme_end == std::string::npos) return out;
-  const auto start = scheme_end + 3;
-  const auto authority_end = uri.find('/', start);
-  const std::string authority =
-      uri.substr(start, authority_end == std::string::npos ? std::string::npos : authority_end - start);
-  if (auto at = authority.find('@'); at != std::string::npos)
-    if (auto colon = authority.find(':'); colon != std::string::npos && colon < at)
-      out.push_back(authority.substr(colon + 1, at - colon - 1));
-  if (auto q = uri.find('?'); q != std::string::npos) {
-    std::string query = uri.substr(q + 1);
-    size_t pos = 0;
-    while (pos <= query.size()) {
-      const auto amp = std::min(query.find('&', pos), query.size());
-      const std::string pair = query.substr(pos, amp - pos);
-      if (starts_with(pair, "password=")) out.push_back(pair.substr(9));
-      pos = amp + 1;
+  for (const std::string_view text : {std::string_view(uri), std::string_view(uri.c_str())})
+    for (const auto& span : password_spans(text)) {
+      const auto secret = text.substr(span.at, span.size);
+      out.emplace_back(secret);
+      out.emplace_back(secret.substr(0, secret.find('\0')));  // what of it libpq read and may quote
     }
-  }
   std::erase_if(out, [](const std::string& s) { return s.empty(); });
+  // The longest first: a shorter one replaced inside it would leave the rest of it shown.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   return out;
 }
 
@@ -159,8 +146,18 @@ DbTarget parse_db_url(const std::string& url, const DbSessionSettings& settings)
   };
   // libpq checks the port only when it connects; a typo should stop start-up with a clear word.
   // Several hosts have a port each (comma-separated, empty: the default).
-  if (const auto* port = find("port"); port && port->find_first_not_of("0123456789,") != std::string::npos)
-    throw bad("the port in the PostgreSQL URI is not a number");
+  if (const auto* port = find("port"))
+    for (size_t from = 0; from <= port->size();) {
+      const auto comma = std::min(port->find(',', from), port->size());
+      const auto one = port->substr(from, comma - from);
+      if (one.find_first_not_of("0123456789") != std::string::npos)
+        throw bad("the port in the PostgreSQL URI is not a number");
+      long value = 0;  // as libpq reads it (leading zeros are fine), capped above the range
+      for (char c : one) value = std::min(value * 10 + (c - '0'), 100'000L);
+      if (!one.empty() && (value < 1 || value > 65535))
+        throw bad("the port in the PostgreSQL URI must be from 1 to 65535");
+      from = comma + 1;
+    }
 
   // The session settings, each unless the URI sets it itself. Server parameters go in
   // `options`, after the URI's own ones: NOTICEs silenced (libpq prints them to stderr, and

@@ -94,6 +94,10 @@ BOOST_AUTO_TEST_CASE(every_long_lived_actor_answers_with_its_status) {
   BOOST_TEST(admin.get("/admin/actors/user/" + alice.user())["id"] == "user/" + alice.user());
   BOOST_TEST(admin.get("/admin/actors/persistence")["details"]["commits"].get<int>() >= 1);
   BOOST_TEST(admin.http.request("GET", "/admin/actors/user%2Fnobody").status == 404);
+  // A '+' in a path is itself (it was decoded as a space like a query's).
+  UserApi tagged(*taskd, "carol+tag@example.com");
+  tagged.list();
+  BOOST_TEST(admin.get("/admin/actors/user/carol+tag@example.com")["details"]["user_id"] == "carol+tag@example.com");
   BOOST_TEST(admin.http.request("GET", "/admin/nothing").status == 404);
   BOOST_TEST(admin.http.request("DELETE", "/admin/actors").status == 405);
 }

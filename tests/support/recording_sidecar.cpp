@@ -15,7 +15,7 @@
 #include <set>
 #include <thread>
 
-#include "http/request_meta.hpp"
+#include "http/percent.hpp"
 #include "tests/support/event_dump.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -34,17 +34,10 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A path segment as the publisher meant it (a malformed one as it came: the test then sees it).
 std::string url_decode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
+  auto decoded = http::percent_decode(s, http::PlusSign::literal);
+  return std::holds_alternative<std::string>(decoded) ? std::get<std::string>(decoded) : s;
 }
 
 // The publish request as recorded: topic and pub/sub from the path, the partition key from the
@@ -55,7 +48,8 @@ RecordedPublish parse_publish(const std::string& rest, const std::string& query,
   r.at = Clock::now();
   r.pubsub = url_decode(rest.substr(0, rest.find('/')));
   r.topic = url_decode(rest.substr(rest.find('/') + 1));
-  if (auto params = http::query_parameters(query)) {
+  const auto decoded_query = http::query_parameters(query);
+  if (const auto* params = std::get_if<0>(&decoded_query)) {
     if (auto it = params->find("metadata.partitionKey"); it != params->end()) r.partition_key = it->second;
   }
   for (const auto& field : request) r.headers[lower(std::string(field.name_string()))] = std::string(field.value());

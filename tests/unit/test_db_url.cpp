@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "core/config.hpp"
+#include "core/uri_passwords.hpp"
 #include "persistence/db_url.hpp"
 
 using namespace tasks;
@@ -188,6 +189,42 @@ BOOST_AUTO_TEST_CASE(the_logged_uri_hides_a_password_parameter) {
   BOOST_TEST(describe(config).at("TASKS_DB").find("t0psecret") == std::string::npos);
   config.db = "postgresql://u@h/d?xpassword=shown";  // another parameter's name
   BOOST_TEST(describe(config).at("TASKS_DB") == "postgresql://u@h/d?xpassword=shown");
+}
+
+// core/uri_passwords: the one place that says where a URI's passwords are, for the log and the
+// errors alike (they were found by two different hand-written rules before).
+BOOST_AUTO_TEST_CASE(passwords_are_found_where_libpq_reads_them) {
+  BOOST_TEST(hide_passwords("postgresql://u:p%40ss@h:5432/d") == "postgresql://u:***@h:5432/d");
+  BOOST_TEST(hide_passwords("postgresql://u:a:b@h/d") == "postgresql://u:***@h/d");      // from the first ':'
+  BOOST_TEST(hide_passwords("postgresql://u:a@b@h/d") == "postgresql://u:***@b@h/d");    // to libpq's first '@'
+  BOOST_TEST(hide_passwords("postgresql://u:s?x@h/d") == "postgresql://u:***@h/d");      // a '?' in the password
+  BOOST_TEST(hide_passwords("postgresql://h/d?a=b@c:d") == "postgresql://h/d?a=b@c:d");  // '@' past a '/'
+  BOOST_TEST(hide_passwords("postgresql://u@h/d?password=x&password=y") ==
+             "postgresql://u@h/d?password=***&password=***");
+  BOOST_TEST(hide_passwords("postgresql://u@h/d?a=1?password=x") == "postgresql://u@h/d?a=1?password=***");
+  BOOST_TEST(hide_passwords("postgresql://u@h/d?password=a?b&c=d") == "postgresql://u@h/d?password=***&c=d");
+  BOOST_TEST(hide_passwords("postgresql://u:@h/d?password=") == "postgresql://u:@h/d?password=");  // nothing to hide
+  BOOST_TEST(hide_passwords("postgresql://u:a?password=b@h/d") == "postgresql://u:***");  // overlapping: one span
+  BOOST_TEST(hide_passwords("sqlite:./data/password=x.db") == "sqlite:./data/password=x.db");
+}
+
+// A libpq error quoting a NUL-cut URI: the password of what libpq read is hidden too, and a
+// shorter secret never uncovers the rest of a longer one.
+BOOST_AUTO_TEST_CASE(errors_hide_the_passwords_libpq_read_before_a_nul) {
+  const std::string url = std::string("postgresql://u:s3cret%zz") + '\0' + "tail@h/d";
+  const auto error = error_of(url);
+  BOOST_TEST(error.find("TASKS_DB") != std::string::npos, error);
+  BOOST_TEST(error.find("s3cret") == std::string::npos, error);
+}
+
+BOOST_AUTO_TEST_CASE(ports_must_be_tcp_ports) {
+  BOOST_TEST(params_of("postgresql://u@h1:1,h2,h3:65535/d")["port"] == "1,,65535");
+  BOOST_TEST(params_of("postgresql://u@h:05432/d")["port"] == "05432");
+  for (std::string url : {"postgresql://u@h:0/d", "postgresql://u@h:65536/d", "postgresql://u@h:5432,h2:99999/d",
+                          "postgresql://u@h:99999999999999999999/d"})
+    BOOST_TEST(error_of(url) == "TASKS_DB: the port in the PostgreSQL URI must be from 1 to 65535", url);
+  BOOST_TEST(error_of("postgresql://u@h:54x/d") == "TASKS_DB: the port in the PostgreSQL URI is not a number");
+  BOOST_TEST(error_of("postgresql://u@h/d?port=-1") == "TASKS_DB: the port in the PostgreSQL URI is not a number");
 }
 
 BOOST_AUTO_TEST_CASE(sqlite_urls) {

@@ -180,13 +180,6 @@ BOOST_AUTO_TEST_CASE(media_types_and_bearer_tokens) {
   BOOST_TEST(!bearer_token(std::nullopt).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(url_decoding) {
-  BOOST_TEST(*url_decode("tr%75e") == "true");
-  BOOST_TEST(*url_decode("a+b") == "a b");
-  BOOST_TEST(!url_decode("%").has_value());
-  BOOST_TEST(!url_decode("%zz").has_value());
-}
-
 BOOST_AUTO_TEST_CASE(problem_details_have_the_rfc9457_members) {
   auto body = nlohmann::json::parse(problem_body({422, "title must not be empty", "title"}, "c-1"));
   BOOST_TEST(body["status"] == 422);

@@ -99,4 +99,27 @@ BOOST_AUTO_TEST_CASE(what_it_accepts_formats_back_as_rfc3339) {
   }
 }
 
+// The calendar checks now come from C++20's <chrono> (year_month_day::ok): century years and
+// month lengths as before.
+BOOST_AUTO_TEST_CASE(impossible_dates_are_refused_by_the_calendar) {
+  for (const char* bad :
+       {"1900-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-06-31T00:00:00Z",
+        "2026-00-10T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-32T00:00:00Z"})
+    BOOST_TEST(!parse_rfc3339(bad).has_value(), bad);
+  BOOST_TEST(*parse_rfc3339("2000-02-29T00:00:00Z") == 951782400000LL);
+  BOOST_TEST(*parse_rfc3339("1969-12-31T23:59:59.999Z") == -1);
+  BOOST_TEST(*parse_rfc3339("1600-03-01T00:00:00Z") == -11670912000000LL);
+}
+
+// What Howard Hinnant's date::parse("%FT%T%Ez") takes and RFC 3339 does not (the reason it is not
+// used, docs/architecture.md): short and unpadded fields, a signed year, an offset without minutes,
+// offsets of 24 hours, a '.' without digits, a leap second it cannot represent.
+BOOST_AUTO_TEST_CASE(refuses_what_a_looser_parser_would_take) {
+  for (const char* bad :
+       {"26-12-01T09:00:00Z", "2026-2-1T9:0:0Z", "+2026-12-01T09:00:00+00:00", "2026-12-01T09:00:00+02",
+        "2026-12-01T09:00:00+24:00", "2026-12-01T09:00:00.+00:00", "2026-12-01T09:00:60Z", " 2026-12-01T09:00:00Z",
+        "2026-12-01T09:00:00Z ", "2026-12-01T09:00:00.1234567890Z", "2026-12-01T09:00:00+00:60"})
+    BOOST_TEST(!parse_rfc3339(bad).has_value(), bad);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
